@@ -1,0 +1,1 @@
+"""The engine layer: questions about connectivity, answered from the model alone."""

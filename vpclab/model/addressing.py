@@ -1,0 +1,219 @@
+"""Addresses, CIDRs, protocols and ports: parsed once, at the boundary, into value objects.
+
+Everything here is pure (no lab state): parsing with AWS's error codes, the five reserved addresses
+of a subnet, the RFC 1918 / RFC 6598 rules that decide what counts as "the internet", and the
+secondary-CIDR restriction table of the VPC User Guide.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+
+from .errors import InvalidParameterError
+
+RFC1918 = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"))
+RFC6598 = IPv4Network("100.64.0.0/10")
+BENCHMARK_198_19 = IPv4Network("198.19.0.0/16")
+DEFAULT_VPC_RANGE = IPv4Network("172.31.0.0/16")
+TEN_ZERO_15, TEN_ZERO_16 = IPv4Network("10.0.0.0/15"), IPv4Network("10.0.0.0/16")
+# Never routed on the internet: "this network", loopback, link-local (IMDS, DNS), multicast, reserved.
+NOT_ROUTABLE = (
+    IPv4Network("0.0.0.0/8"),
+    IPv4Network("127.0.0.0/8"),
+    IPv4Network("169.254.0.0/16"),
+    IPv4Network("224.0.0.0/4"),
+    IPv4Network("240.0.0.0/4"),
+)
+ANYWHERE = IPv4Network("0.0.0.0/0")
+# Routes into the instance metadata / DNS range cannot be added (VPC User Guide, "Route tables").
+RESERVED_ROUTE_RANGE = IPv4Network("169.254.168.0/22")
+
+
+def parse_cidr(value: object, parameter: str = "cidrBlock") -> IPv4Network:
+    """An IPv4 CIDR, canonicalised the way EC2 does (``10.0.1.7/24`` becomes ``10.0.1.0/24``).
+
+    Raises:
+        InvalidParameterError: ``InvalidParameterValue`` for anything that is not an IPv4 CIDR.
+    """
+    if isinstance(value, IPv4Network):
+        return value
+    text = str(value).strip() if isinstance(value, str) else None
+    try:
+        if text is None or "/" not in text:
+            raise ValueError
+        network = ip_network(text, strict=False)
+    except ValueError:
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:cidr", value=value, parameter=parameter
+        ) from None
+    if not isinstance(network, IPv4Network):
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:ipv6", value=value)
+    return network
+
+
+def parse_ip(value: object, parameter: str = "privateIpAddress") -> IPv4Address:
+    if isinstance(value, IPv4Address):
+        return value
+    try:
+        address = ip_address(str(value).strip()) if isinstance(value, str) else None
+    except ValueError:
+        address = None
+    if not isinstance(address, IPv4Address):
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:ip", value=value, parameter=parameter
+        )
+    return address
+
+
+def reserved_addresses(subnet: IPv4Network) -> tuple[IPv4Address, ...]:
+    """The five addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast."""
+    base = subnet.network_address
+    return (base, base + 1, base + 2, base + 3, subnet.broadcast_address)
+
+
+def usable_count(subnet: IPv4Network) -> int:
+    return subnet.num_addresses - 5
+
+
+def in_any(address: IPv4Address | IPv4Network, networks) -> bool:
+    if isinstance(address, IPv4Network):
+        return any(address.subnet_of(n) for n in networks)
+    return any(address in n for n in networks)
+
+
+def is_private_range(address: IPv4Address | IPv4Network) -> bool:
+    """RFC 1918 or RFC 6598 (carrier-grade NAT) space: never an internet host for a VPC."""
+    return in_any(address, (*RFC1918, RFC6598))
+
+
+def is_internet_address(address: IPv4Address) -> bool:
+    """Could this be a host on the internet, as an internet gateway sees it?
+
+    Python's ``ipaddress`` calls the documentation ranges (192.0.2.0/24, 198.51.100.0/24,
+    203.0.113.0/24) private; for a VPC they are ordinary internet hosts, and the lessons use them so.
+    Only RFC 1918, RFC 6598 and never-routable space is excluded here; the engine also excludes the
+    lab's own VPC CIDRs.
+    """
+    return not is_private_range(address) and not in_any(address, NOT_ROUTABLE)
+
+
+def rfc1918_block(network: IPv4Network) -> IPv4Network | None:
+    return next((block for block in RFC1918 if network.subnet_of(block)), None)
+
+
+def secondary_cidr_restricted(cidrs: list[IPv4Network], candidate: IPv4Network) -> bool:
+    """The restriction table of "VPC CIDR blocks" in the VPC User Guide (``cidrs[0]`` is the primary).
+
+    A VPC whose primary CIDR is in one RFC 1918 block cannot add a CIDR from another RFC 1918 block,
+    nor 198.19.0.0/16; a 172.16.0.0/12 VPC cannot add 172.31.0.0/16 (the default VPC's range); a VPC
+    with a CIDR in 10.0.0.0/15 cannot add 10.0.0.0/16; a 198.19.0.0/16, publicly routable or
+    100.64.0.0/10 primary cannot add RFC 1918 space, and the last two not 198.19.0.0/16 either.
+    """
+    primary = cidrs[0]
+    candidate_block = rfc1918_block(candidate)
+    primary_block = rfc1918_block(primary)
+    if primary_block is not None:
+        if candidate_block is not None and candidate_block != primary_block:
+            return True
+        if primary_block == RFC1918[1] and candidate.overlaps(DEFAULT_VPC_RANGE):
+            return True
+        if candidate.overlaps(TEN_ZERO_16) and any(c.subnet_of(TEN_ZERO_15) for c in cidrs):
+            return True
+        return candidate.overlaps(BENCHMARK_198_19)
+    if candidate_block is not None:
+        return True
+    return not primary.subnet_of(BENCHMARK_198_19) and candidate.overlaps(BENCHMARK_198_19)
+
+
+class Protocol(enum.Enum):
+    """IP protocols a rule can name. ``ALL`` is AWS's ``-1``."""
+
+    TCP = "tcp"
+    UDP = "udp"
+    ICMP = "icmp"
+    ALL = "-1"
+
+    @property
+    def number(self) -> str:
+        return {"tcp": "6", "udp": "17", "icmp": "1", "-1": "-1"}[self.value]
+
+    @property
+    def has_ports(self) -> bool:
+        return self in (Protocol.TCP, Protocol.UDP)
+
+    def covers(self, other: Protocol) -> bool:
+        return self is Protocol.ALL or self is other
+
+
+_PROTOCOL_SPELLINGS = {
+    "tcp": Protocol.TCP, "6": Protocol.TCP,
+    "udp": Protocol.UDP, "17": Protocol.UDP,
+    "icmp": Protocol.ICMP, "1": Protocol.ICMP,
+    "-1": Protocol.ALL, "all": Protocol.ALL,
+}  # fmt: skip
+
+
+def parse_protocol(value: object) -> Protocol:
+    if isinstance(value, Protocol):
+        return value
+    spelled = _PROTOCOL_SPELLINGS.get(str(value).strip().lower()) if isinstance(value, str | int) else None
+    if spelled is None or isinstance(value, bool):
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:protocol", value=value)
+    return spelled
+
+
+@dataclass(frozen=True, order=True)
+class PortRange:
+    """TCP/UDP ports ``first``-``last`` inclusive; for ICMP, AWS's (type, code), ``-1`` meaning any."""
+
+    first: int
+    last: int
+
+    def __repr__(self) -> str:
+        return f"PortRange({self.first}, {self.last})"
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    def contains(self, port: int) -> bool:
+        return self.first <= port <= self.last
+
+    def covers(self, other: PortRange) -> bool:
+        return self.first <= other.first and other.last <= self.last
+
+    def matches_icmp(self, icmp_type: int, icmp_code: int) -> bool:
+        return self.first in (-1, icmp_type) and self.last in (-1, icmp_code)
+
+
+ALL_PORTS = PortRange(0, 65535)
+ANY_ICMP = PortRange(-1, -1)
+
+
+def parse_ports(protocol: Protocol, port: object) -> PortRange | None:
+    """``port`` as the contract takes it (one port, a (from, to) pair, or None for all).
+
+    For ``-1`` the ports are ignored, as AWS does; for ICMP the pair is (type, code).
+    """
+    if protocol is Protocol.ALL:
+        return None
+    if port is None:
+        return ALL_PORTS if protocol.has_ports else ANY_ICMP
+    if isinstance(port, PortRange):
+        first, last = port.first, port.last
+    elif isinstance(port, int) and not isinstance(port, bool):
+        first, last = (port, port) if protocol.has_ports else (port, -1)
+    elif isinstance(port, tuple | list) and len(port) == 2 and all(
+        isinstance(p, int) and not isinstance(p, bool) for p in port
+    ):
+        first, last = port
+    else:
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=port)
+    if protocol.has_ports:
+        valid = 0 <= first <= last <= 65535
+    else:
+        valid = -1 <= first <= 255 and -1 <= last <= 255 and not (first == -1 and last != -1)
+    if not valid:
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=port)
+    return PortRange(first, last)

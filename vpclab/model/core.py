@@ -1,0 +1,14 @@
+"""``LabCore``: the EC2 verbs of one offline account, assembled from one module per resource family."""
+
+from __future__ import annotations
+
+from .serialization import SerializationMixin
+from .verbs_compute import ComputeVerbs
+from .verbs_filtering import FilteringVerbs
+from .verbs_network import NetworkVerbs
+from .verbs_routing import RoutingVerbs
+
+
+class LabCore(NetworkVerbs, RoutingVerbs, ComputeVerbs, FilteringVerbs, SerializationMixin):
+    """One AWS account in one Region, offline. Every change goes through a method named after its
+    EC2 API action; a call that raises leaves the lab exactly as it was."""

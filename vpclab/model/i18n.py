@@ -1,0 +1,97 @@
+"""Bilingual text: gettext catalogs (``vpclab/locales/<lang>/LC_MESSAGES/vpclab.po``).
+
+The catalogs are keyed by message id (an AWS error code, an explanation code or a ``ui.*`` label),
+and every id has a text in each language with the same ``{placeholders}``. They are plain PO files
+so that translators can open them in Poedit or any PO editor; vpclab reads them with the small
+parser below instead of compiling ``.mo`` files, so the repository holds only the source text.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import string
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("en", "ko")
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+_current = {"lang": os.environ.get("VPCLAB_LANG", "en") if os.environ.get("VPCLAB_LANG") in LANGUAGES else "en"}
+
+
+def set_language(lang: str) -> None:
+    """Choose the language of every message, table and label: ``"ko"`` or ``"en"``."""
+    _current["lang"] = check_language(lang)
+
+
+def get_language() -> str:
+    return _current["lang"]
+
+
+def check_language(lang: str | None) -> str:
+    if lang is None:
+        return _current["lang"]
+    if lang not in LANGUAGES:
+        raise ValueError(
+            f"Unknown language {lang!r}: use 'ko' or 'en'. / "
+            f"알 수 없는 언어 {lang!r}: 'ko' 또는 'en'을 쓰세요."
+        )
+    return lang
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """Parse the subset of the PO format the catalogs use: msgid/msgstr pairs, comments, continuations."""
+    entries: dict[str, str] = {}
+    field = None
+    parts: dict[str, list[str]] = {"msgid": [], "msgstr": []}
+
+    def flush() -> None:
+        if parts["msgid"]:
+            key = "".join(parts["msgid"])
+            if key in entries:
+                raise ValueError(f"duplicate msgid {key!r} in catalog")
+            entries[key] = "".join(parts["msgstr"])
+        parts["msgid"], parts["msgstr"] = [], []
+
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, _, rest = line.partition(" ")
+        if keyword in ("msgid", "msgstr"):
+            if keyword == "msgid":
+                flush()
+            field = keyword
+            line = rest.strip()
+        if field is None or not (line.startswith('"') and line.endswith('"')):
+            raise ValueError(f"line {number}: not a PO string: {raw!r}")
+        # PO strings use C escapes; a Python string literal reads the same subset safely.
+        parts[field].append(ast.literal_eval(line))
+    flush()
+    entries.pop("", None)  # the header entry
+    return entries
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / "vpclab.po"
+    return parse_po(path.read_text(encoding="utf-8"))
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class _Lenient(dict):
+    """Leaves an unknown placeholder visible instead of failing while an error is being reported."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def tr(key: str, lang: str | None = None, **values: object) -> str:
+    """The text of ``key`` in ``lang`` (default: the chosen language), placeholders filled."""
+    lang = check_language(lang)
+    text = catalog(lang).get(key) or catalog("en").get(key) or key
+    return string.Formatter().vformat(text, (), _Lenient(values))

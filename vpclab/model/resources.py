@@ -1,0 +1,369 @@
+"""The resources of one offline AWS account: plain objects that a Lab creates and changes.
+
+A learner's variable holds the very object the lab keeps, so it never goes stale: ``web.public_ip``
+is computed from the instance's current Elastic IP or auto-assigned address. Resources refer to each
+other directly (a subnet to its VPC, a route to its target), never to the whole lab. Only the Lab
+changes them; their attributes are for reading.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+from .addressing import PortRange, Protocol, usable_count
+
+
+class InstanceState(enum.Enum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+    TERMINATED = "terminated"
+
+
+class NatGatewayState(enum.Enum):
+    AVAILABLE = "available"
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+class RouteState(enum.Enum):
+    ACTIVE = "active"
+    BLACKHOLE = "blackhole"
+
+
+class Action(enum.Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+LOCAL = "local"  # the target of a VPC's local routes
+
+
+def _display(resource: object) -> str:
+    # Rendering lives in the render layer; importing it here, lazily, keeps the model free of it.
+    from ..render.tables import resource_html
+
+    return resource_html(resource)
+
+
+class Resource:
+    """Common behaviour: an id, an optional Name tag, a code-like repr and a Jupyter table."""
+
+    id: str
+    name: str | None
+
+    def _repr_html_(self) -> str:
+        return _display(self)
+
+    def _repr_fields(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name else ""
+        return f"{type(self).__name__}({self.id!r}{self._repr_fields()}{name})"
+
+
+@dataclass(eq=False, repr=False)
+class Vpc(Resource):
+    id: str
+    cidrs: list[IPv4Network]
+    name: str | None = None
+    cidr_association_ids: list[str] = field(default_factory=list)
+    internet_gateway: InternetGateway | None = None
+    main_route_table: RouteTable | None = None
+    default_network_acl: NetworkAcl | None = None
+    default_security_group: SecurityGroup | None = None
+
+    @property
+    def cidr(self) -> IPv4Network:
+        """The primary CIDR."""
+        return self.cidrs[0]
+
+    def _repr_fields(self) -> str:
+        return f", cidr={str(self.cidr)!r}"
+
+
+@dataclass(eq=False, repr=False)
+class Subnet(Resource):
+    id: str
+    vpc: Vpc
+    cidr: IPv4Network
+    availability_zone: str
+    name: str | None = None
+    map_public_ip_on_launch: bool = False
+    route_table_association: RouteTableAssociation | None = None  # None: the main table, implicitly
+    network_acl: NetworkAcl | None = None
+    network_acl_association_id: str = ""
+    used_addresses: dict[IPv4Address, str] = field(default_factory=dict)  # private IP -> user id
+
+    @property
+    def available_ip_address_count(self) -> int:
+        """Addresses left: the CIDR's size less AWS's 5 reserved and those in use (a /24 starts at 251)."""
+        return usable_count(self.cidr) - len(self.used_addresses)
+
+    def _repr_fields(self) -> str:
+        return f", cidr={str(self.cidr)!r}, availability_zone={self.availability_zone!r}"
+
+
+@dataclass(eq=False, repr=False)
+class InternetGateway(Resource):
+    id: str
+    name: str | None = None
+    vpc: Vpc | None = None  # the attachment: one VPC at most
+    deleted: bool = False
+
+    @property
+    def attachments(self) -> list[dict[str, str]]:
+        # AWS reports an internet gateway's attachment state as "available", not "attached".
+        return [{"VpcId": self.vpc.id, "State": "available"}] if self.vpc else []
+
+    def _repr_fields(self) -> str:
+        return f", vpc={self.vpc.id if self.vpc else None!r}"
+
+
+@dataclass(eq=False, repr=False)
+class Route:
+    """One route: a destination CIDR and a target (``"local"``, a gateway, a NAT gateway, an instance)."""
+
+    destination: IPv4Network
+    target_id: str
+    target: object  # the target resource, or LOCAL; a deleted target stays here and makes a blackhole
+    vpc: Vpc
+    origin: str = "CreateRoute"
+
+    @property
+    def state(self) -> RouteState:
+        """``blackhole`` when the target cannot carry traffic now: detached, deleted, stopped."""
+        target = self.target
+        if target == LOCAL:
+            active = True
+        elif isinstance(target, InternetGateway):
+            active = not target.deleted and target.vpc is self.vpc
+        elif isinstance(target, NatGateway):
+            active = target.state is NatGatewayState.AVAILABLE
+        elif isinstance(target, Instance):
+            active = target.state is InstanceState.RUNNING
+        else:
+            active = False
+        return RouteState.ACTIVE if active else RouteState.BLACKHOLE
+
+    @property
+    def is_local(self) -> bool:
+        return self.target == LOCAL
+
+    def __repr__(self) -> str:
+        return f"Route({str(self.destination)!r} -> {self.target_id!r}, {self.state.value})"
+
+
+@dataclass(eq=False, repr=False)
+class RouteTableAssociation:
+    id: str
+    route_table: RouteTable
+    subnet: Subnet | None  # None: the main association
+
+    @property
+    def main(self) -> bool:
+        return self.subnet is None
+
+    def __repr__(self) -> str:
+        what = "main" if self.subnet is None else self.subnet.id
+        return f"RouteTableAssociation({self.id!r}, {self.route_table.id!r} <- {what})"
+
+
+@dataclass(eq=False, repr=False)
+class RouteTable(Resource):
+    id: str
+    vpc: Vpc
+    name: str | None = None
+    routes: dict[IPv4Network, Route] = field(default_factory=dict)
+    associations: list[RouteTableAssociation] = field(default_factory=list)
+
+    @property
+    def main(self) -> bool:
+        return any(a.main for a in self.associations)
+
+    def lookup(self, address: IPv4Address) -> Route | None:
+        """Longest prefix match. A blackhole route still wins: AWS does not fall back to a shorter one."""
+        best = None
+        for route in self.routes.values():
+            if address in route.destination and (
+                best is None or route.destination.prefixlen > best.destination.prefixlen
+            ):
+                best = route
+        return best
+
+    def _repr_fields(self) -> str:
+        return f", vpc={self.vpc.id!r}, main={self.main}"
+
+
+@dataclass(eq=False, repr=False)
+class Instance(Resource):
+    id: str
+    subnet: Subnet
+    private_ip: IPv4Address
+    network_interface_id: str
+    security_groups: list[SecurityGroup]
+    name: str | None = None
+    state: InstanceState = InstanceState.RUNNING
+    # The network interface's "associate public IPv4" setting, fixed at launch.
+    auto_assign_public_ip: bool = False
+    auto_public_ip: IPv4Address | None = None
+    elastic_ip: ElasticIp | None = None
+
+    @property
+    def public_ip(self) -> IPv4Address | None:
+        """The public address in effect now: the Elastic IP, else the auto-assigned one, else None."""
+        if self.elastic_ip is not None:
+            return self.elastic_ip.public_ip
+        return self.auto_public_ip
+
+    @property
+    def vpc(self) -> Vpc:
+        return self.subnet.vpc
+
+    def _repr_fields(self) -> str:
+        public = str(self.public_ip) if self.public_ip else None
+        return f", private_ip={str(self.private_ip)!r}, public_ip={public!r}, state={self.state.value!r}"
+
+
+@dataclass(eq=False, repr=False)
+class ElasticIp(Resource):
+    id: str  # the allocation id
+    public_ip: IPv4Address
+    name: str | None = None
+    association_id: str | None = None
+    instance: Instance | None = None
+    nat_gateway: NatGateway | None = None
+
+    @property
+    def associated(self) -> bool:
+        return self.instance is not None or self.nat_gateway is not None
+
+    def _repr_fields(self) -> str:
+        user = self.instance or self.nat_gateway
+        return f", public_ip={str(self.public_ip)!r}, associated_with={user.id if user else None!r}"
+
+
+@dataclass(frozen=True)
+class SecurityGroupRule:
+    """An allow rule. Exactly one of ``cidr`` and ``source_group_id`` is set."""
+
+    egress: bool
+    protocol: Protocol
+    ports: PortRange | None  # None with protocol -1: every port
+    cidr: IPv4Network | None = None
+    group_id: str | None = None
+    rule_id: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> tuple:
+        return (self.egress, self.protocol, self.ports, self.cidr, self.group_id)
+
+    def __repr__(self) -> str:
+        peer = str(self.cidr) if self.cidr is not None else self.group_id
+        ports = "all" if self.ports is None else str(self.ports)
+        way = "egress" if self.egress else "ingress"
+        return f"SecurityGroupRule({way}, {self.protocol.value}, {ports}, {peer})"
+
+
+@dataclass(eq=False, repr=False)
+class SecurityGroup(Resource):
+    id: str
+    vpc: Vpc
+    group_name: str
+    description: str = ""
+    name: str | None = None
+    rules: list[SecurityGroupRule] = field(default_factory=list)
+
+    @property
+    def is_default(self) -> bool:
+        return self.group_name == "default"
+
+    @property
+    def ingress(self) -> list[SecurityGroupRule]:
+        return [r for r in self.rules if not r.egress]
+
+    @property
+    def egress(self) -> list[SecurityGroupRule]:
+        return [r for r in self.rules if r.egress]
+
+    def __repr__(self) -> str:
+        return f"SecurityGroup({self.id!r}, group_name={self.group_name!r}, vpc={self.vpc.id!r})"
+
+
+ACL_RULE_MAX = 32766
+ACL_DEFAULT_RULE = 32767  # the "*" rule: deny everything, always last, never changed
+
+
+@dataclass(frozen=True)
+class NetworkAclEntry:
+    rule_number: int
+    egress: bool
+    protocol: Protocol
+    ports: PortRange | None
+    cidr: IPv4Network
+    action: Action
+
+    def __repr__(self) -> str:
+        number = "*" if self.rule_number == ACL_DEFAULT_RULE else str(self.rule_number)
+        ports = "all" if self.ports is None else str(self.ports)
+        way = "egress" if self.egress else "ingress"
+        return (
+            f"NetworkAclEntry({number}, {way}, {self.protocol.value}, {ports}, {self.cidr}, "
+            f"{self.action.value})"
+        )
+
+
+def star_rule(egress: bool) -> NetworkAclEntry:
+    return NetworkAclEntry(ACL_DEFAULT_RULE, egress, Protocol.ALL, None, IPv4Network("0.0.0.0/0"), Action.DENY)
+
+
+@dataclass(eq=False, repr=False)
+class NetworkAcl(Resource):
+    id: str
+    vpc: Vpc
+    is_default: bool = False
+    name: str | None = None
+    entries: dict[tuple[bool, int], NetworkAclEntry] = field(default_factory=dict)
+
+    def rules(self, egress: bool) -> list[NetworkAclEntry]:
+        """The rules of one direction in evaluation order, the ``*`` deny last."""
+        mine = sorted((e for e in self.entries.values() if e.egress == egress), key=lambda e: e.rule_number)
+        return [*mine, star_rule(egress)]
+
+    @property
+    def inbound(self) -> list[NetworkAclEntry]:
+        return self.rules(egress=False)
+
+    @property
+    def outbound(self) -> list[NetworkAclEntry]:
+        return self.rules(egress=True)
+
+    def _repr_fields(self) -> str:
+        return f", vpc={self.vpc.id!r}, is_default={self.is_default}"
+
+
+@dataclass(eq=False, repr=False)
+class NatGateway(Resource):
+    id: str
+    subnet: Subnet
+    private_ip: IPv4Address
+    network_interface_id: str
+    name: str | None = None
+    elastic_ip: ElasticIp | None = None
+    allocation_id: str = ""
+    state: NatGatewayState = NatGatewayState.AVAILABLE
+    failure_code: str | None = None
+
+    @property
+    def public_ip(self) -> IPv4Address | None:
+        return self.elastic_ip.public_ip if self.elastic_ip is not None else None
+
+    @property
+    def vpc(self) -> Vpc:
+        return self.subnet.vpc
+
+    def _repr_fields(self) -> str:
+        public = str(self.public_ip) if self.public_ip else None
+        return f", subnet={self.subnet.id!r}, public_ip={public!r}, state={self.state.value!r}"

@@ -1,0 +1,181 @@
+"""The lab's state: its resources by id, the deterministic counters, and look-ups by object or id.
+
+Every verb (in the ``verbs_*`` modules) resolves its arguments here first, validates, and only then
+changes anything, so a call that raises leaves the lab exactly as it was.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from .errors import InvalidParameterError, NotFoundError
+from .regions import DEFAULT_REGION, REGIONS, PublicAddressPool, resource_id
+from .resources import (
+    LOCAL,
+    ElasticIp,
+    Instance,
+    InstanceState,
+    InternetGateway,
+    NatGateway,
+    NatGatewayState,
+    NetworkAcl,
+    RouteTable,
+    RouteTableAssociation,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
+
+# kind of resource -> (class, the AWS code for an unknown id, the attribute of LabState holding them)
+KINDS = {
+    "vpc": (Vpc, "InvalidVpcID.NotFound", "vpcs"),
+    "subnet": (Subnet, "InvalidSubnetID.NotFound", "subnets"),
+    "igw": (InternetGateway, "InvalidInternetGatewayID.NotFound", "internet_gateways"),
+    "rtb": (RouteTable, "InvalidRouteTableID.NotFound", "route_tables"),
+    "i": (Instance, "InvalidInstanceID.NotFound", "instances"),
+    "eipalloc": (ElasticIp, "InvalidAllocationID.NotFound", "elastic_ips"),
+    "sg": (SecurityGroup, "InvalidGroup.NotFound", "security_groups"),
+    "acl": (NetworkAcl, "InvalidNetworkAclID.NotFound", "network_acls"),
+    "nat": (NatGateway, "NatGatewayNotFound", "nat_gateways"),
+}
+
+
+class LabState:
+    """Resources by id (in creation order) and the counters that make ids and addresses repeatable."""
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        if region not in REGIONS:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:region", value=region,
+                regions=", ".join(REGIONS),
+            )  # fmt: skip
+        self.region = region
+        self.counters: dict[str, int] = {}
+        self.public_ip_counter = 0
+        self.vpcs: dict[str, Vpc] = {}
+        self.subnets: dict[str, Subnet] = {}
+        self.internet_gateways: dict[str, InternetGateway] = {}
+        self.route_tables: dict[str, RouteTable] = {}
+        self.instances: dict[str, Instance] = {}
+        self.elastic_ips: dict[str, ElasticIp] = {}
+        self.security_groups: dict[str, SecurityGroup] = {}
+        self.network_acls: dict[str, NetworkAcl] = {}
+        self.nat_gateways: dict[str, NatGateway] = {}
+        self._pool = PublicAddressPool(REGIONS[region])
+
+    # ---- deterministic ids and addresses -------------------------------------------------------
+    def _new_id(self, kind: str) -> str:
+        number = self.counters.get(kind, 0) + 1
+        self.counters[kind] = number
+        return resource_id(self.region, kind, number)
+
+    def _new_public_ip(self) -> IPv4Address:
+        address, self.public_ip_counter = self._pool.draw(self.public_ip_counter)
+        return address
+
+    @property
+    def availability_zones(self) -> tuple[str, ...]:
+        return REGIONS[self.region].zones
+
+    # ---- look-ups -------------------------------------------------------------------------------
+    def _get(self, kind: str, value: object, parameter: str | None = None):
+        """The live resource for an object or an id string; ``*.NotFound`` if it is not in this lab."""
+        cls, not_found, attribute = KINDS[kind]
+        if isinstance(value, cls):
+            key = value.id
+        elif isinstance(value, str):
+            key = value.strip()
+        else:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:wrong_kind",
+                value=_short(value), expected=cls.__name__, parameter=parameter or kind,
+            )  # fmt: skip
+        found = getattr(self, attribute).get(key)
+        if found is None or (kind == "nat" and found.state is NatGatewayState.DELETED):
+            raise NotFoundError(not_found, id=key)
+        return found
+
+    def _get_association(self, value: object) -> RouteTableAssociation:
+        key = value.id if isinstance(value, RouteTableAssociation) else value
+        if isinstance(key, str):
+            for table in self.route_tables.values():
+                for association in table.associations:
+                    if association.id == key.strip():
+                        return association
+        raise NotFoundError("InvalidAssociationID.NotFound", id=_short(key))
+
+    def _get_route_target(self, value: object):
+        """A route target: ``"local"``, an internet gateway, a NAT gateway, or an instance / its ENI."""
+        if isinstance(value, InternetGateway | NatGateway | Instance):
+            value = value.id
+        if value == LOCAL:
+            return LOCAL
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("igw-"):
+                if text not in self.internet_gateways:
+                    raise NotFoundError("InvalidGatewayID.NotFound", id=text)
+                return self.internet_gateways[text]
+            if text.startswith("nat-"):
+                nat = self.nat_gateways.get(text)
+                if nat is None or nat.state is NatGatewayState.DELETED:
+                    raise NotFoundError("InvalidNatGatewayID.NotFound", id=text)
+                return nat
+            if text.startswith("i-"):
+                return self._get("i", text)
+            if text.startswith("eni-"):
+                for instance in self.instances.values():
+                    if instance.network_interface_id == text and instance.state is not InstanceState.TERMINATED:
+                        return instance
+                raise NotFoundError("InvalidNetworkInterfaceID.NotFound", id=text)
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:route_target", value=_short(value)
+        )
+
+    # ---- derived facts shared by several verbs ------------------------------------------------
+    def route_table_of(self, subnet: Subnet | str) -> RouteTable:
+        """The table that routes the subnet's traffic: its explicit association, else the main table."""
+        subnet = self._get("subnet", subnet)
+        if subnet.route_table_association is not None:
+            return subnet.route_table_association.route_table
+        return subnet.vpc.main_route_table
+
+    def main_route_table(self, vpc: Vpc | str) -> RouteTable:
+        return self._get("vpc", vpc).main_route_table
+
+    def network_acl_of(self, subnet: Subnet | str) -> NetworkAcl:
+        return self._get("subnet", subnet).network_acl
+
+    def default_network_acl(self, vpc: Vpc | str) -> NetworkAcl:
+        return self._get("vpc", vpc).default_network_acl
+
+    def default_security_group(self, vpc: Vpc | str) -> SecurityGroup:
+        return self._get("vpc", vpc).default_security_group
+
+    def _live_instances(self, vpc: Vpc | None = None, subnet: Subnet | None = None):
+        for instance in self.instances.values():
+            if instance.state is InstanceState.TERMINATED:
+                continue
+            if (vpc is None or instance.subnet.vpc is vpc) and (subnet is None or instance.subnet is subnet):
+                yield instance
+
+    def _live_nat_gateways(self, vpc: Vpc | None = None, subnet: Subnet | None = None):
+        for nat in self.nat_gateways.values():
+            if nat.state is NatGatewayState.DELETED:
+                continue
+            if (vpc is None or nat.subnet.vpc is vpc) and (subnet is None or nat.subnet is subnet):
+                yield nat
+
+    def mapped_public_addresses(self, vpc: Vpc) -> list[tuple[str, IPv4Address]]:
+        """Public addresses the VPC's gateway translates now: (owner id, address).
+
+        An Elastic IP on a stopped instance still counts: the association (and its mapping) stays.
+        """
+        mapped = [(i.id, i.public_ip) for i in self._live_instances(vpc) if i.public_ip is not None]
+        mapped += [(n.id, n.public_ip) for n in self._live_nat_gateways(vpc) if n.public_ip is not None]
+        return mapped
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
