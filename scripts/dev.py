@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Set up vpclab in a local virtual environment, then open the lab or run every test.
+
+Usage (works from any directory):
+    python3 scripts/dev.py lab  [jupyter lab options]   # JupyterLab on notebooks/
+    python3 scripts/dev.py test [pytest options]        # ruff, pytest, then the notebooks
+
+The first run creates .venv/ in the repository root and installs vpclab into it in editable
+mode; later runs reuse it and skip the install until pyproject.toml changes. Standard library
+only, since it runs before anything is installed. VPCLAB_LANG=ko|en picks the language vpclab
+starts in (read by the library, not by this script).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "vpclab-install.stamp"
+MIN_PYTHON = (3, 10)
+
+# Which extra of pyproject.toml each command installs, and which extras a finished install
+# of that extra also satisfies (dev pulls in lab, so `lab` after `test` needs no install).
+EXTRA_FOR = {"lab": "lab", "test": "dev"}
+COVERS = {"lab": {"lab"}, "dev": {"dev", "lab", "test", "bench"}}
+
+# Browser tests (headless Chromium) are not written yet; flipping this adds Chromium to `test`.
+BROWSER_TESTS = False
+# os.geteuid does not exist on Windows (and neither does apt-get).
+IS_ROOT = getattr(os, "geteuid", lambda: -1)() == 0
+APT_ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}  # apt must never stop to ask
+
+# Checked here, before any code below that needs a newer Python (functools.cache, for one).
+if sys.version_info < MIN_PYTHON:
+    sys.exit(f"[vpclab] error: vpclab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+
+
+def log(message: str) -> None:
+    print(f"[vpclab] {message}", flush=True)
+
+
+class SetupError(Exception):
+    """A problem the user must fix; its message is printed as one line."""
+
+
+# --- System packages -------------------------------------------------------------------------
+
+
+def has_korean_font() -> bool:
+    # Graphviz picks fonts through fontconfig, so "fontconfig knows a Korean font" is the test.
+    # Without fc-list we cannot ask; Windows and macOS ship Korean fonts, bare Linux may not.
+    if shutil.which("fc-list") is None:
+        return not sys.platform.startswith("linux")
+    result = subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True, check=False)
+    return bool(result.stdout.strip())
+
+
+@dataclass(frozen=True)
+class SystemNeed:
+    """Something pip cannot install, with the Debian packages that provide it."""
+
+    what: str
+    present: Callable[[], bool]
+    apt_packages: tuple[str, ...]
+    commands: tuple[str, ...]  # the dev.py commands that need it
+    hint: str  # how to install it by hand, one line
+    fatal: bool = True  # False: warn and go on
+
+
+SYSTEM_NEEDS = [
+    SystemNeed(
+        "Graphviz 'dot'",
+        lambda: shutil.which("dot") is not None,
+        ("graphviz",),
+        ("lab", "test"),
+        "install Graphviz, then run this again: sudo apt-get install graphviz | "
+        "brew install graphviz | conda install -c conda-forge python-graphviz | "
+        "winget install graphviz",
+    ),
+    SystemNeed(
+        "Korean (CJK) font",
+        has_korean_font,
+        ("fontconfig", "fonts-noto-cjk"),
+        ("lab", "test"),
+        "Korean labels in diagrams may show as boxes; install a CJK font such as "
+        "Noto Sans CJK (Debian/Ubuntu: fonts-noto-cjk)",
+        fatal=False,
+    ),
+    SystemNeed(
+        "Chromium",
+        Path("/usr/bin/chromium").exists,
+        ("chromium",),
+        ("test",) if BROWSER_TESTS else (),
+        "install Chromium: sudo apt-get install chromium",
+    ),
+]
+
+
+@functools.cache  # a fresh machine has no package lists; one update per run is enough
+def apt_update() -> None:
+    run_checked(["apt-get", "update", "-q"], env=APT_ENV)
+
+
+def apt_install(packages: tuple[str, ...]) -> None:
+    apt_update()
+    run_checked(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=APT_ENV
+    )
+
+
+def ensure_system(command: str) -> None:
+    for need in SYSTEM_NEEDS:
+        if command not in need.commands or need.present():
+            continue
+        if IS_ROOT and shutil.which("apt-get"):
+            log(f"{need.what} is missing; installing {' '.join(need.apt_packages)} with apt-get")
+            apt_install(need.apt_packages)
+            if need.present():
+                continue
+        if need.fatal:
+            raise SetupError(f"{need.what} not found: {need.hint}")
+        log(f"warning: {need.what} not found: {need.hint}")
+
+
+# --- Virtual environment ---------------------------------------------------------------------
+
+
+def venv_bin(name: str) -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / f"{name}.exe"
+    return VENV / "bin" / name
+
+
+def venv_env() -> dict[str, str]:
+    # What `activate` does, so tests that start `jupyter` or `vpclab` find the venv's copies.
+    env = {**os.environ, "VIRTUAL_ENV": str(VENV)}
+    env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
+    env.pop("PYTHONHOME", None)
+    return env
+
+
+def run_checked(cmd: list[str], **kwargs) -> None:
+    code = subprocess.run(cmd, cwd=ROOT, check=False, **kwargs).returncode
+    if code != 0:
+        raise SetupError(f"`{' '.join(cmd)}` failed with exit code {code}")
+
+
+def ensure_venv() -> Path:
+    python = venv_bin("python")
+    # A missing interpreter also covers a .venv whose base Python was removed or upgraded.
+    if python.exists():
+        return python
+    log(f"creating {VENV.name}/ with Python {sys.version.split()[0]}")
+    run_checked([sys.executable, "-m", "venv", "--clear", str(VENV)])
+    log("upgrading pip")
+    run_checked([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    return python
+
+
+def ensure_install(python: Path, extra: str) -> None:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    done = STAMP.read_text().split() if STAMP.exists() else []
+    # Stamp format: "<sha256 of pyproject.toml> <extra> <extra> ..." for installs that finished.
+    if done[:1] == [digest] and extra in done[1:]:
+        log(f"vpclab[{extra}] already installed (pyproject.toml unchanged)")
+        return
+    log(f"installing vpclab[{extra}] into {VENV.name}/ (the first time takes a few minutes)")
+    started = time.monotonic()
+    run_checked([str(python), "-m", "pip", "install", "-e", f".[{extra}]"])
+    log(f"installed in {time.monotonic() - started:.0f} s")
+    keep = set(done[1:]) if done[:1] == [digest] else set()
+    STAMP.write_text(" ".join([digest, *sorted(keep | COVERS[extra])]) + "\n")
+
+
+# --- Commands --------------------------------------------------------------------------------
+
+
+def cmd_lab(python: Path, args: list[str]) -> int:
+    jupyter = venv_bin("jupyter")
+    if not jupyter.exists():
+        raise SetupError(f"{jupyter} is missing; delete {VENV.name}/ and run this again")
+    cmd = [str(jupyter), "lab", f"--notebook-dir={ROOT / 'notebooks'}", *args]
+    # Jupyter refuses to start as root (containers, cloud shells) unless told it is fine.
+    if IS_ROOT and "--allow-root" not in args:
+        cmd.append("--allow-root")
+    log("starting JupyterLab (Ctrl-C to stop)")
+    if os.name == "posix":
+        os.chdir(ROOT)
+        os.execve(cmd[0], cmd, venv_env())  # hand the terminal and Ctrl-C to Jupyter
+    return subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
+
+
+def cmd_test(python: Path, args: list[str]) -> int:
+    py = str(python)
+    steps = [
+        ("ruff check", [py, "-m", "ruff", "check", "."]),
+        ("ruff format", [py, "-m", "ruff", "format", "--check", "."]),
+        ("pytest", [py, "-m", "pytest", *args]),
+    ]
+    notebooks = (ROOT / "notebooks").rglob("*.ipynb")
+    if any(".ipynb_checkpoints" not in path.parts for path in notebooks):
+        steps.append(("notebooks", [py, "-m", "pytest", "--nbval-lax", "notebooks"]))
+    started = time.monotonic()
+    for number, (name, cmd) in enumerate(steps, start=1):
+        log(f"step {number}/{len(steps)}: {name}")
+        code = subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
+        # Any non-zero code fails, pytest's 5 ("no tests collected") too: testing nothing fails.
+        if code != 0:
+            log(f"FAILED at step {number}/{len(steps)} ({name}, exit code {code})")
+            return code
+    log(f"all {len(steps)} steps passed in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    command, args = argv[0], argv[1:]
+    ensure_system(command)
+    python = ensure_venv()
+    ensure_install(python, EXTRA_FOR[command])
+    return COMMANDS[command](python, args)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except SetupError as error:
+        log(f"error: {error}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        # Children got the same Ctrl-C; an unfinished install leaves no stamp, so it reruns.
+        log("interrupted")
+        sys.exit(130)
