@@ -6,6 +6,8 @@ that need the layers above it (connectivity, displays), so that every layer impo
 
 from __future__ import annotations
 
+from .engine.analysis import Analysis, analyze
+from .engine.exposure import ExposureReport, exposure
 from .engine.routing import internet_gateway_route
 from .model.core import LabCore
 from .model.regions import DEFAULT_REGION
@@ -25,6 +27,33 @@ class Lab(LabCore):
     def is_public(self, subnet) -> bool:
         """Is the subnet public: does its route table send traffic to an attached internet gateway?"""
         return internet_gateway_route(self, self._get("subnet", subnet)) is not None
+
+    def analyze(self, source, destination, protocol="tcp", port=None, source_port=None) -> Analysis:
+        """Can this packet get through, and if not, what stops it? (like VPC Reachability Analyzer)
+
+        Args:
+            source, destination: an ``Instance`` (or its id); an IP address string (an internet
+                host, a private address in the lab, or a public address of the lab, which sends
+                the packet out through the gateway and back in); or ``"internet"`` (some internet
+                host: the analysis names the one it used).
+            protocol: ``"tcp"``, ``"udp"``, ``"icmp"`` or ``"-1"`` (any).
+            port: the destination port (for ICMP the type; 8 is echo request). None: some port,
+                named in the result.
+            source_port: the client's port. Default 32768, the first ephemeral port of a Linux
+                client (Linux uses 32768-60999, Windows 49152-65535, a NAT gateway 1024-65535):
+                network ACLs must let replies out to it.
+
+        Returns:
+            ``Analysis``: ``reachable``, ``code`` and ``blocked_at`` of the first component that
+            blocks, ``forward`` and ``return_`` hops, ``explain(lang)`` with the fix.
+        """
+        return analyze(self, source, destination, protocol, port, source_port)
+
+    def exposure(self) -> ExposureReport:
+        """The audit view: for every instance, what the internet can reach on it (protocols, ports,
+        source CIDRs) and whether it can reach the internet itself (HTTPS) and through which
+        gateway — each with the code of what blocks the rest."""
+        return exposure(self)
 
     def __repr__(self) -> str:
         return f"Lab(region={self.region!r})"

@@ -55,9 +55,10 @@ def route_table_html(rt: RouteTable, lang: str) -> str:
         rows.append([str(route.destination), route.target_id, state])
     subnets = ", ".join(a.subnet.id for a in rt.associations if a.subnet) or tr("ui.none", lang)
     caption = f"{tr('ui.route_table', lang)} {_name(rt)}" + (f" — {tr('ui.main', lang)}" if rt.main else "")
-    return table(
-        [tr("ui.destination", lang), tr("ui.target", lang), tr("ui.state", lang)], rows, caption
-    ) + f"<div>{escape(tr('ui.associated_subnets', lang))}: {escape(subnets)}</div>"
+    return (
+        table([tr("ui.destination", lang), tr("ui.target", lang), tr("ui.state", lang)], rows, caption)
+        + f"<div>{escape(tr('ui.associated_subnets', lang))}: {escape(subnets)}</div>"
+    )
 
 
 def security_group_html(group: SecurityGroup, lang: str) -> str:
@@ -77,8 +78,16 @@ def network_acl_html(acl: NetworkAcl, lang: str) -> str:
         for entry in acl.rules(egress):
             number = "*" if entry.rule_number > 32766 else entry.rule_number
             ports = tr("ui.all", lang) if entry.ports is None else str(entry.ports)
-            rows.append([tr("ui.outbound" if egress else "ui.inbound", lang), number, entry.protocol.value, ports,
-                         str(entry.cidr), tr(f"ui.{entry.action.value}", lang)])  # fmt: skip
+            rows.append(
+                [
+                    tr("ui.outbound" if egress else "ui.inbound", lang),
+                    number,
+                    entry.protocol.value,
+                    ports,
+                    str(entry.cidr),
+                    tr(f"ui.{entry.action.value}", lang),
+                ]
+            )
     headers = [tr(f"ui.{h}", lang) for h in ("direction", "rule_number", "protocol", "ports", "peer", "action")]
     caption = f"{tr('ui.network_acl', lang)} {_name(acl)}" + (f" — {tr('ui.default', lang)}" if acl.is_default else "")
     return table(headers, rows, caption)
@@ -86,11 +95,17 @@ def network_acl_html(acl: NetworkAcl, lang: str) -> str:
 
 def _instance_rows(instances, lang: str) -> list[list[object]]:
     return [
-        [_name(i), i.subnet.id, str(i.private_ip), _text(i.public_ip),
-         tr("ui.elastic" if i.elastic_ip else ("ui.auto" if i.public_ip else "ui.none"), lang),
-         tr(f"ui.state_{i.state.value}", lang), ", ".join(g.id for g in i.security_groups)]
+        [
+            _name(i),
+            i.subnet.id,
+            str(i.private_ip),
+            _text(i.public_ip),
+            tr("ui.elastic" if i.elastic_ip else ("ui.auto" if i.public_ip else "ui.none"), lang),
+            tr(f"ui.state_{i.state.value}", lang),
+            ", ".join(g.id for g in i.security_groups),
+        ]
         for i in instances
-    ]  # fmt: skip
+    ]
 
 
 _INSTANCE_HEADERS = ("instance", "subnet", "private_ip", "public_ip", "public_ip_kind", "state", "security_groups")
@@ -101,25 +116,70 @@ def lab_html(lab, lang: str | None = None) -> str:
     lang = check_language(lang)
     h = lambda *keys: [tr(f"ui.{k}", lang) for k in keys]  # noqa: E731
     parts = [f"<div class='vpclab-lab'><b>{escape(tr('ui.lab', lang))}</b> — {escape(lab.region)}"]
-    parts.append(table(h("vpc", "cidrs", "internet_gateway"), [
-        [_name(v), ", ".join(map(str, v.cidrs)), v.internet_gateway.id if v.internet_gateway else None]
-        for v in lab.vpcs.values()]))  # fmt: skip
-    parts.append(table(h("subnet", "vpc", "cidr", "availability_zone", "route_table", "public", "available_ips"), [
-        [_name(s), s.vpc.id, str(s.cidr), s.availability_zone, lab.route_table_of(s).id,
-         _yes(lab.is_public(s), lang), s.available_ip_address_count] for s in lab.subnets.values()]))  # fmt: skip
+    parts.append(
+        table(
+            h("vpc", "cidrs", "internet_gateway"),
+            [
+                [_name(v), ", ".join(map(str, v.cidrs)), v.internet_gateway.id if v.internet_gateway else None]
+                for v in lab.vpcs.values()
+            ],
+        )
+    )
+    parts.append(
+        table(
+            h("subnet", "vpc", "cidr", "availability_zone", "route_table", "public", "available_ips"),
+            [
+                [
+                    _name(s),
+                    s.vpc.id,
+                    str(s.cidr),
+                    s.availability_zone,
+                    lab.route_table_of(s).id,
+                    _yes(lab.is_public(s), lang),
+                    s.available_ip_address_count,
+                ]
+                for s in lab.subnets.values()
+            ],
+        )
+    )
     if lab.internet_gateways:
-        parts.append(table(h("internet_gateway", "attached_to"), [
-            [_name(g), g.vpc.id if g.vpc else None] for g in lab.internet_gateways.values()]))  # fmt: skip
+        parts.append(
+            table(
+                h("internet_gateway", "attached_to"),
+                [[_name(g), g.vpc.id if g.vpc else None] for g in lab.internet_gateways.values()],
+            )
+        )
     if lab.instances:
         parts.append(table(h(*_INSTANCE_HEADERS), _instance_rows(lab.instances.values(), lang)))
     if lab.elastic_ips:
-        parts.append(table(h("elastic_ip", "public_ip", "associated_with"), [
-            [_name(e), str(e.public_ip), (e.instance or e.nat_gateway).id if e.associated else tr("ui.idle", lang)]
-            for e in lab.elastic_ips.values()]))  # fmt: skip
+        parts.append(
+            table(
+                h("elastic_ip", "public_ip", "associated_with"),
+                [
+                    [
+                        _name(e),
+                        str(e.public_ip),
+                        (e.instance or e.nat_gateway).id if e.associated else tr("ui.idle", lang),
+                    ]
+                    for e in lab.elastic_ips.values()
+                ],
+            )
+        )
     if lab.nat_gateways:
-        parts.append(table(h("nat_gateway", "subnet", "public_ip", "state"), [
-            [_name(n), n.subnet.id, n.public_ip, n.state.value + (f" ({n.failure_code})" if n.failure_code else "")]
-            for n in lab.nat_gateways.values()]))  # fmt: skip
+        parts.append(
+            table(
+                h("nat_gateway", "subnet", "public_ip", "state"),
+                [
+                    [
+                        _name(n),
+                        n.subnet.id,
+                        n.public_ip,
+                        n.state.value + (f" ({n.failure_code})" if n.failure_code else ""),
+                    ]
+                    for n in lab.nat_gateways.values()
+                ],
+            )
+        )
     parts += [route_table_html(t, lang) for t in lab.route_tables.values()]
     parts += [security_group_html(g, lang) for g in lab.security_groups.values()]
     parts += [network_acl_html(a, lang) for a in lab.network_acls.values()]
@@ -139,22 +199,54 @@ def resource_html(resource, lang: str | None = None) -> str:
     if isinstance(resource, Instance):
         return table(h(*_INSTANCE_HEADERS), _instance_rows([resource], lang))
     if isinstance(resource, Vpc):
-        return table(h("vpc", "cidrs", "internet_gateway", "route_table", "network_acl", "security_group"), [[
-            _name(resource), ", ".join(map(str, resource.cidrs)),
-            resource.internet_gateway.id if resource.internet_gateway else None, resource.main_route_table.id,
-            resource.default_network_acl.id, resource.default_security_group.id]])  # fmt: skip
+        return table(
+            h("vpc", "cidrs", "internet_gateway", "route_table", "network_acl", "security_group"),
+            [
+                [
+                    _name(resource),
+                    ", ".join(map(str, resource.cidrs)),
+                    resource.internet_gateway.id if resource.internet_gateway else None,
+                    resource.main_route_table.id,
+                    resource.default_network_acl.id,
+                    resource.default_security_group.id,
+                ]
+            ],
+        )
     if isinstance(resource, Subnet):
-        return table(h("subnet", "vpc", "cidr", "availability_zone", "map_public_ip", "available_ips"), [[
-            _name(resource), resource.vpc.id, str(resource.cidr), resource.availability_zone,
-            _yes(resource.map_public_ip_on_launch, lang), resource.available_ip_address_count]])  # fmt: skip
+        return table(
+            h("subnet", "vpc", "cidr", "availability_zone", "map_public_ip", "available_ips"),
+            [
+                [
+                    _name(resource),
+                    resource.vpc.id,
+                    str(resource.cidr),
+                    resource.availability_zone,
+                    _yes(resource.map_public_ip_on_launch, lang),
+                    resource.available_ip_address_count,
+                ]
+            ],
+        )
     if isinstance(resource, InternetGateway):
-        return table(h("internet_gateway", "attached_to"), [[_name(resource), resource.vpc.id if resource.vpc else None]])
+        return table(
+            h("internet_gateway", "attached_to"), [[_name(resource), resource.vpc.id if resource.vpc else None]]
+        )
     if isinstance(resource, ElasticIp):
         user = resource.instance or resource.nat_gateway
-        return table(h("elastic_ip", "public_ip", "associated_with"),
-                     [[_name(resource), str(resource.public_ip), user.id if user else tr("ui.idle", lang)]])  # fmt: skip
+        return table(
+            h("elastic_ip", "public_ip", "associated_with"),
+            [[_name(resource), str(resource.public_ip), user.id if user else tr("ui.idle", lang)]],
+        )
     if isinstance(resource, NatGateway):
-        return table(h("nat_gateway", "subnet", "private_ip", "public_ip", "state"), [[
-            _name(resource), resource.subnet.id, resource.private_ip, resource.public_ip,
-            resource.state.value + (f" ({resource.failure_code})" if resource.failure_code else "")]])  # fmt: skip
+        return table(
+            h("nat_gateway", "subnet", "private_ip", "public_ip", "state"),
+            [
+                [
+                    _name(resource),
+                    resource.subnet.id,
+                    resource.private_ip,
+                    resource.public_ip,
+                    resource.state.value + (f" ({resource.failure_code})" if resource.failure_code else ""),
+                ]
+            ],
+        )
     return f"<pre>{escape(repr(resource))}</pre>"

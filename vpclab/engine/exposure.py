@@ -1,0 +1,349 @@
+"""``exposure()``: the audit view — what the internet can reach on every instance, and what each can reach.
+
+Inbound is computed over whole address ranges and port ranges at once, with the same rules as
+``analyze`` (internet gateway mapping, the subnet's ACL both ways with the client's ephemeral port,
+the security groups, the route that carries the reply). The work depends only on a few components,
+so it is shared: network-ACL cells per (ACL, protocol), reply sets per (ACL, route table), security
+group pieces per (group, subnet), whole answers per (groups, subnet, address) — computed once per
+report. Outbound asks ``analyze(instance, "internet", "tcp", 443)`` itself, shared the same way, so
+the two views never disagree. ICMP is reported for echo requests (ping).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+
+from ..model.addressing import ALL_PORTS, NOT_ROUTABLE, RFC1918, RFC6598, PortRange, Protocol
+from ..model.resources import Instance, InstanceState, InternetGateway, RouteState
+from . import intervals as iv
+from .analysis import Context, analyze_with
+from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
+from .rules import acl_decides
+
+OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
+_PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
+
+
+@dataclass(frozen=True)
+class ExposedPorts:
+    """Internet sources that can open ``protocol``/``ports`` on the instance (and get a reply)."""
+
+    protocol: str
+    ports: PortRange
+    sources: tuple[IPv4Network, ...]
+
+    def __str__(self) -> str:
+        ports = "echo" if self.protocol == "icmp" else str(self.ports)
+        return f"{self.protocol} {ports} ← {', '.join(map(str, self.sources))}"
+
+
+@dataclass(frozen=True)
+class BlockedRule:
+    """A security-group rule that admits internet sources, and what stops (part of) them."""
+
+    protocol: str
+    ports: PortRange | None
+    cidr: IPv4Network
+    code: str
+    blocked_at: str
+
+
+@dataclass
+class InstanceExposure:
+    instance_id: str
+    name: str | None
+    private_ip: str
+    public_ip: str | None
+    subnet_id: str
+    inbound: list[ExposedPorts] = field(default_factory=list)
+    inbound_code: str | None = None  # what blocks the rest (or everything) from the internet
+    inbound_blocked_at: str | None = None
+    blocked_rules: list[BlockedRule] = field(default_factory=list)
+    outbound: bool | None = False
+    outbound_via: str | None = None
+    outbound_code: str | None = None
+    outbound_blocked_at: str | None = None
+
+    @property
+    def exposed(self) -> bool:
+        return bool(self.inbound)
+
+
+class ExposureReport:
+    """One entry per instance (terminated ones left out). Iterate it, index it by instance id, or
+    display it: ``to_data()`` (JSON-ready), ``to_text(lang)`` and a Jupyter table."""
+
+    def __init__(self, entries: list[InstanceExposure]) -> None:
+        self.instances = entries
+
+    def __iter__(self):
+        return iter(self.instances)
+
+    def __len__(self) -> int:
+        return len(self.instances)
+
+    def __getitem__(self, instance) -> InstanceExposure:
+        key = instance.id if isinstance(instance, Instance) else instance
+        for entry in self.instances:
+            if entry.instance_id == key:
+                return entry
+        raise KeyError(key)
+
+    def to_data(self) -> list[dict]:
+        def plain(entry: InstanceExposure) -> dict:
+            return {
+                **{k: v for k, v in entry.__dict__.items() if k not in ("inbound", "blocked_rules")},
+                "inbound": [
+                    {
+                        "protocol": e.protocol,
+                        "ports": [e.ports.first, e.ports.last],
+                        "sources": [str(s) for s in e.sources],
+                    }
+                    for e in entry.inbound
+                ],
+                "blocked_rules": [
+                    {
+                        "protocol": b.protocol,
+                        "ports": [b.ports.first, b.ports.last] if b.ports else None,
+                        "cidr": str(b.cidr),
+                        "code": b.code,
+                        "blocked_at": b.blocked_at,
+                    }
+                    for b in entry.blocked_rules
+                ],
+            }
+
+        return [plain(e) for e in self.instances]
+
+    def to_text(self, lang: str | None = None) -> str:
+        from ..render.exposure import exposure_text
+
+        return exposure_text(self, lang)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        from ..render.exposure import exposure_html
+
+        return exposure_html(self)
+
+
+class _Shared:
+    """What one report computes once and reuses."""
+
+    def __init__(self, lab) -> None:
+        self.lab = lab
+        self.context = Context(lab)
+        excluded = iv.EMPTY
+        for block in (*RFC1918, RFC6598, *NOT_ROUTABLE, *(c for v in lab.vpcs.values() for c in v.cidrs)):
+            excluded = iv.union(excluded, iv.of(block))
+        self.internet = iv.complement(excluded)
+        self.cells: dict = {}
+        self.replies: dict = {}
+        self.pieces: dict = {}
+        self.answers: dict = {}
+        self.outbound: dict = {}
+
+    def acl_cells(self, acl, protocol: Protocol) -> list[tuple[PortRange, iv.Intervals]]:
+        """Port stretches on which the ACL's inbound decision is constant, with the allowed sources."""
+        key = (acl.id, protocol)
+        if key not in self.cells:
+            entries = [e for e in acl.rules(False) if e.protocol.covers(protocol)]
+            if protocol is Protocol.ICMP:
+                edges = [ECHO_REQUEST, ECHO_REQUEST + 1]
+            else:
+                edges = sorted({0, 65536, *(p for e in entries if e.ports for p in (e.ports.first, e.ports.last + 1))})
+            cells = []
+            for low, high in itertools.pairwise(edges):
+                probe = Packet(protocol, _ANY, 0, _ANY, low)
+                decided = allowed = iv.EMPTY
+                for entry in entries:
+                    if entry.ports is not None and not _covers_port(entry.ports, probe):
+                        continue
+                    block = iv.subtract(iv.of(entry.cidr), decided)
+                    if entry.action.value == "allow":
+                        allowed = iv.union(allowed, block)
+                    decided = iv.union(decided, iv.of(entry.cidr))
+                cells.append((PortRange(low, high - 1), allowed))
+            self.cells[key] = cells
+        return self.cells[key]
+
+    def reply_set(self, subnet, protocol: Protocol) -> iv.Intervals:
+        """Clients whose reply passes the subnet's outbound ACL and is routed to the VPC's gateway."""
+        table = self.lab.route_table_of(subnet)
+        key = (subnet.network_acl.id, table.id, protocol)
+        if key not in self.replies:
+            reply_port = ECHO_REPLY if protocol is Protocol.ICMP else DEFAULT_SOURCE_PORT
+            probe = Packet(protocol, _ANY, 0, _ANY, reply_port)
+            decided = allowed = iv.EMPTY
+            for entry in subnet.network_acl.rules(True):
+                if entry.protocol.covers(protocol) and (entry.ports is None or _covers_port(entry.ports, probe)):
+                    if entry.action.value == "allow":
+                        allowed = iv.union(allowed, iv.subtract(iv.of(entry.cidr), decided))
+                    decided = iv.union(decided, iv.of(entry.cidr))
+            covered = routed = iv.EMPTY
+            for route in sorted(table.routes.values(), key=lambda r: -r.destination.prefixlen):
+                fresh = iv.subtract(iv.of(route.destination), covered)
+                good = isinstance(route.target, InternetGateway) and route.target is subnet.vpc.internet_gateway
+                if good and route.state is RouteState.ACTIVE:
+                    routed = iv.union(routed, fresh)
+                covered = iv.union(covered, iv.of(route.destination))
+            self.replies[key] = iv.intersect(iv.intersect(allowed, routed), self.internet)
+        return self.replies[key]
+
+    def group_pieces(self, group, subnet):
+        """(protocol, ports, sources) reachable through one group's rules, and its blocked rules."""
+        table = self.lab.route_table_of(subnet)
+        key = (group.id, subnet.network_acl.id, table.id)
+        if key in self.pieces:
+            return self.pieces[key]
+        pieces, blocked = [], []
+        for rule in group.rules:
+            if rule.egress or rule.cidr is None:
+                continue  # a group reference never matches an internet address
+            wanted = iv.intersect(iv.of(rule.cidr), self.internet)
+            if not wanted:
+                continue
+            for protocol in _PROTOCOLS:
+                if not rule.protocol.covers(protocol):
+                    continue
+                span = _rule_span(rule.ports, protocol)
+                if span is None:
+                    continue
+                replies = self.reply_set(subnet, protocol)
+                first_gap = None
+                for cell, allowed_in in self.acl_cells(subnet.network_acl, protocol):
+                    low, high = max(cell.first, span.first), min(cell.last, span.last)
+                    if low > high:
+                        continue
+                    reach = iv.intersect(iv.intersect(wanted, allowed_in), replies)
+                    if reach:
+                        pieces.append((protocol, PortRange(low, high), reach))
+                    gap = iv.subtract(wanted, reach)
+                    if gap and first_gap is None:
+                        first_gap = (low, iv.first(gap))
+                if first_gap is not None:
+                    code, at = self._why(subnet, protocol, *first_gap)
+                    blocked.append(BlockedRule(protocol.value, span, rule.cidr, code, at))
+        self.pieces[key] = (pieces, blocked)
+        return self.pieces[key]
+
+    def _why(self, subnet, protocol: Protocol, port: int, client) -> tuple[str, str]:
+        """In path order, the component that stops a client the security group admits."""
+        acl = subnet.network_acl
+        request = Packet(protocol, client, DEFAULT_SOURCE_PORT, _ANY, port)
+        if acl_decides(acl, request, egress=False).action.value != "allow":
+            return "SUBNET_ACL_RESTRICTION", acl.id
+        if acl_decides(acl, request.reply(), egress=True).action.value != "allow":
+            return "SUBNET_ACL_RESTRICTION", acl.id
+        table = self.lab.route_table_of(subnet)
+        route = table.lookup(client)
+        if route is None:
+            return "NO_ROUTE_TO_DESTINATION", table.id
+        if route.state is RouteState.BLACKHOLE:
+            return "BAD_STATE_ROUTE", table.id
+        if isinstance(route.target, Instance):
+            return "UNSUPPORTED_COMPONENT", route.target_id
+        return "ASYMMETRIC_RETURN_PATH", table.id
+
+
+_ANY = iv.first(iv.EVERYTHING)
+
+
+def _covers_port(ports: PortRange, probe: Packet) -> bool:
+    if probe.protocol is Protocol.ICMP:
+        return ports.matches_icmp(probe.destination_port, 0)
+    return ports.contains(probe.destination_port)
+
+
+def _rule_span(ports: PortRange | None, protocol: Protocol) -> PortRange | None:
+    if protocol is Protocol.ICMP:
+        echo = PortRange(ECHO_REQUEST, ECHO_REQUEST)
+        return echo if ports is None or ports.matches_icmp(ECHO_REQUEST, 0) else None
+    return ports or ALL_PORTS
+
+
+def _merge(pieces) -> list[ExposedPorts]:
+    """Per protocol: port stretches with the union of their sources, adjacent equal stretches joined."""
+    merged = []
+    for protocol in _PROTOCOLS:
+        mine = [(p, a) for proto, p, a in pieces if proto is protocol]
+        edges = sorted({e for p, _ in mine for e in (p.first, p.last + 1)})
+        runs: list[list] = []
+        for low, high in itertools.pairwise(edges):
+            sources = iv.EMPTY
+            for ports, addresses in mine:
+                if ports.first <= low and high - 1 <= ports.last:
+                    sources = iv.union(sources, addresses)
+            if not sources:
+                continue
+            if runs and runs[-1][2] == sources and runs[-1][1] == low - 1:
+                runs[-1][1] = high - 1
+            else:
+                runs.append([low, high - 1, sources])
+        merged += [ExposedPorts(protocol.value, PortRange(lo, hi), src) for lo, hi, src in runs]
+    return merged
+
+
+def exposure(lab) -> ExposureReport:
+    shared = _Shared(lab)
+    return ExposureReport(
+        [_instance(shared, i) for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
+    )
+
+
+def _display_sources(shared: _Shared, sources: iv.Intervals) -> tuple[IPv4Network, ...]:
+    if sources == shared.internet:
+        return (IPv4Network("0.0.0.0/0"),)  # every internet address
+    return tuple(iv.to_cidrs(sources))
+
+
+def _instance(shared: _Shared, instance: Instance) -> InstanceExposure:
+    entry = InstanceExposure(
+        instance.id,
+        instance.name,
+        str(instance.private_ip),
+        str(instance.public_ip) if instance.public_ip else None,
+        instance.subnet.id,
+    )
+    vpc = instance.vpc
+    groups = tuple(g.id for g in instance.security_groups)
+    key = (groups, instance.subnet.id, instance.public_ip is not None, instance.state)
+    if key not in shared.answers:
+        shared.answers[key] = _inbound(shared, instance, vpc)
+    inbound, code, at, blocked = shared.answers[key]
+    entry.inbound = [ExposedPorts(e.protocol, e.ports, _display_sources(shared, e.sources)) for e in inbound]
+    entry.inbound_code, entry.inbound_blocked_at, entry.blocked_rules = code, at, blocked
+    if key not in shared.outbound:
+        result = analyze_with(shared.context, instance, "internet", "tcp", OUTBOUND_PORT, None)
+        gateways = [h.component for h in result.forward if h.step in ("nat_out", "igw_out")]
+        via = gateways[0] if gateways else None  # a NAT gateway comes before the internet gateway
+        shared.outbound[key] = (result.reachable, via if result.reachable else None, result.code, result.blocked_at)
+    entry.outbound, entry.outbound_via, entry.outbound_code, entry.outbound_blocked_at = shared.outbound[key]
+    return entry
+
+
+def _inbound(shared: _Shared, instance: Instance, vpc):
+    """(reachable entries, code and component of what blocks the rest, blocked rules)."""
+    gateway = vpc.internet_gateway
+    if instance.public_ip is None:
+        return [], "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", gateway.id if gateway else instance.id, []
+    if gateway is None:
+        return [], "BAD_STATE_ATTACHMENT", vpc.id, []
+    if instance.state is not InstanceState.RUNNING:
+        return [], "BAD_STATE", instance.id, []
+    pieces, blocked = [], []
+    for group in instance.security_groups:
+        more, stopped = shared.group_pieces(group, instance.subnet)
+        pieces += more
+        blocked += [b for b in stopped if b not in blocked]
+    merged = _merge(pieces)
+    if blocked:
+        return merged, blocked[0].code, blocked[0].blocked_at, blocked
+    if merged:
+        return merged, None, None, []
+    has_rules = any(not r.egress for g in instance.security_groups for r in g.rules)
+    return [], "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES", instance.security_groups[0].id, []

@@ -1,0 +1,53 @@
+"""Where to look when the question says "some internet host" or "some port".
+
+The rules that decide a verdict are CIDRs and port ranges, so the verdict is constant between their
+boundaries: one address per stretch between CIDR boundaries, and one port per stretch between
+port-range boundaries, is enough to find a reachable one if any exists.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol, is_internet_address
+from ..model.resources import Instance
+
+DEFAULT_PORTS = {Protocol.TCP: 80, Protocol.UDP: 53}
+
+
+def _relevant(lab, instance: Instance | None):
+    """Security groups, ACLs and route tables that a packet to or from ``instance`` can meet."""
+    if instance is None:
+        return [], [], []
+    subnets = [instance.subnet] + [n.subnet for n in lab.nat_gateways.values() if n.vpc is instance.vpc]
+    acls = list({id(s.network_acl): s.network_acl for s in subnets}.values())
+    tables = list({id(t): t for t in (lab.route_table_of(s) for s in subnets)}.values())
+    return instance.security_groups, acls, tables
+
+
+def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4Address) -> list[IPv4Address]:
+    groups, acls, tables = _relevant(lab, instance)
+    blocks = [r.cidr for g in groups for r in g.rules if r.cidr is not None]
+    blocks += [e.cidr for a in acls for e in a.entries.values()]
+    blocks += [route.destination for t in tables for route in t.routes.values()]
+    excluded = [*RFC1918, RFC6598, *NOT_ROUTABLE] + [c for v in lab.vpcs.values() for c in v.cidrs]
+    edges = {0}
+    for block in (*blocks, *excluded):
+        edges.add(int(block.network_address))
+        edges.add(int(block.broadcast_address) + 1)
+    public = {i.public_ip for i in lab.instances.values()} | {e.public_ip for e in lab.elastic_ips.values()}
+    found = [default]
+    for edge in sorted(e for e in edges if e < 2**32):
+        address = IPv4Address(edge)
+        if is_internet_address(address) and address not in public and not any(address in c for c in excluded):
+            found.append(address)
+    return list(dict.fromkeys(found))
+
+
+def candidate_ports(lab, instance: Instance | None, protocol: Protocol) -> list[int]:
+    groups, acls, _ = _relevant(lab, instance)
+    ranges = [r.ports for g in groups for r in g.rules if r.ports is not None and r.protocol is protocol]
+    ranges += [e.ports for a in acls for e in a.entries.values() if e.ports is not None and e.protocol is protocol]
+    starts = sorted({p.first for p in ranges})
+    others = sorted({p.last + 1 for p in ranges if p.last < 65535} - set(starts))
+    return list(dict.fromkeys([*starts, DEFAULT_PORTS[protocol], *others]))
