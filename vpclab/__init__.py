@@ -32,8 +32,25 @@ from .model.resources import (
 
 __version__ = "0.1.0"
 
+
+def diagram(lab, highlight=None, lang=None):
+    """The lab's connectivity diagram as a ``graphviz.Digraph`` (see ``vpclab.render.diagram``)."""
+    from .render.diagram import diagram as draw
+
+    return draw(lab, highlight=highlight, lang=lang)
+
+
+def __getattr__(name: str):
+    # ``vpclab.Console`` (ipywidgets) is imported on first use, so plain ``import vpclab`` stays light.
+    if name == "Console":
+        from .widgets.console import Console
+
+        return Console
+    raise AttributeError(f"module 'vpclab' has no attribute {name!r}")
+
 __all__ = [
     "AlreadyAssociatedError",
+    "Console",
     "DependencyViolationError",
     "DuplicateError",
     "ElasticIp",
@@ -52,6 +69,7 @@ __all__ = [
     "Subnet",
     "Vpc",
     "VpcLabError",
+    "diagram",
     "get_language",
     "set_language",
 ]

@@ -59,6 +59,6 @@ class Lab(LabCore):
         return f"Lab(region={self.region!r})"
 
     def _repr_html_(self) -> str:
-        from .render.tables import lab_html
+        from .render.display import lab_display_html
 
-        return lab_html(self)
+        return lab_display_html(self)

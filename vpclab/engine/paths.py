@@ -134,6 +134,7 @@ class Tracer:
         target = route.target
         if isinstance(target, InternetGateway):
             self.acl(instance.subnet, packet, egress=True)
+            self._internet_destination(target, packet)
             if instance.public_ip is None:
                 self.block(
                     "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
@@ -146,7 +147,6 @@ class Tracer:
                     igw_id=target.id,
                     nat_hint=self._nat_hint(instance),
                 )
-            self._internet_destination(target, packet)
             leaving = packet.with_source(instance.public_ip)
             self.hop(
                 target.id,

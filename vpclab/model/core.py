@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .history import record_verbs
+from .restore import restore_in_place
 from .serialization import SerializationMixin
 from .verbs_compute import ComputeVerbs
 from .verbs_filtering import FilteringVerbs
@@ -9,6 +11,11 @@ from .verbs_network import NetworkVerbs
 from .verbs_routing import RoutingVerbs
 
 
+@record_verbs
 class LabCore(NetworkVerbs, RoutingVerbs, ComputeVerbs, FilteringVerbs, SerializationMixin):
     """One AWS account in one Region, offline. Every change goes through a method named after its
     EC2 API action; a call that raises leaves the lab exactly as it was."""
+
+    def restore(self, text: str) -> None:
+        """Return to a state saved with ``to_json``, keeping the objects already handed out live."""
+        restore_in_place(self, text)

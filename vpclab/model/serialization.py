@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import json
 
-from .addressing import PortRange, Protocol, parse_cidr, parse_ip, parse_protocol
+from .addressing import (
+    NOT_ROUTABLE,
+    PortRange,
+    Protocol,
+    is_internet_address,
+    parse_cidr,
+    parse_ip,
+    parse_protocol,
+)
 from .errors import LabFileError, VpcLabError
 from .regions import ID_KINDS, id_number
 from .resources import (
@@ -122,15 +130,17 @@ class _Reader:
         return value
 
     def items(self, data: dict, key: str, field: str = "") -> list:
-        value = data.get(key, [])
+        # Every key is required: to_json writes them all, so a missing one means a damaged file
+        # (defaulting it would load a different network without a word).
+        if key not in data:
+            raise LabFileError(f"{field}{key}", "missing")
+        value = data[key]
         if not isinstance(value, list):
             raise LabFileError(f"{field}{key}", "type", expected="list")
         return value
 
     def get(self, data: dict, key: str, field: str, types, optional: bool = False):
-        if key not in data:
-            if optional:
-                return None
+        if key not in data:  # optional means "may be null", not "may be left out"
             raise LabFileError(field + key, "missing")
         value = data[key]
         if value is None and optional:
@@ -140,6 +150,11 @@ class _Reader:
             raise LabFileError(field + key, "type", expected=names)
         if isinstance(value, str) and len(value) > 256:
             raise LabFileError(field + key, "too_long", limit=256)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\udc80") would make the lab unsavable
+                raise LabFileError(field + key, "value", value=ascii(value)[:80]) from None
         return value
 
     def new_id(self, data: dict, field: str, kind: str) -> str:
@@ -176,7 +191,9 @@ def _enum(enum_type, value, field: str):
 
 
 def _read_ports(r: _Reader, data: dict, field: str, protocol: Protocol) -> PortRange | None:
-    raw = data.get("ports")
+    if "ports" not in data:
+        raise LabFileError(field + "ports", "missing")
+    raw = data["ports"]
     if raw is None:
         if protocol is not Protocol.ALL:
             raise LabFileError(field + "ports", "missing")
@@ -222,13 +239,13 @@ def _build(lab_class, data):
         lab = lab_class(region=region)
     except VpcLabError:
         raise LabFileError("region", "value", value=region[:80]) from None
-    counters = r.obj(data.get("counters", {}), "counters")
+    counters = r.get(data, "counters", "", dict)
     for kind, value in counters.items():
         if kind not in ID_KINDS or type(value) is not int or not 0 <= value < 1 << 40:
             raise LabFileError(f"counters.{kind}"[:100], "value", value=str(value)[:80])
     lab.counters = dict(counters)
     public_counter = r.get(data, "public_ip_counter", "", int)
-    if not 0 <= public_counter < 1 << 40:
+    if not 0 <= public_counter < lab._pool.size:  # past the pool's end, addresses would repeat
         raise LabFileError("public_ip_counter", "value", value=public_counter)
     lab.public_ip_counter = public_counter
 
@@ -236,10 +253,13 @@ def _build(lab_class, data):
         f = f"vpcs[{n}]."
         raw = r.obj(raw, f[:-1])
         cidrs = [r.parsed(parse_cidr, c, f"{f}cidrs[{k}]") for k, c in enumerate(r.items(raw, "cidrs", f))]
-        assoc = [r.get({"x": a}, "x", f"{f}cidr_association_ids[{k}]", str)
+        assoc = [r.get({"": a}, "", f"{f}cidr_association_ids[{k}]", str)
                  for k, a in enumerate(r.items(raw, "cidr_association_ids", f))]  # fmt: skip
         if not cidrs or len(assoc) != len(cidrs):
             raise LabFileError(f + "cidrs", "value", value=len(cidrs))
+        for k, block in enumerate(cidrs):  # the rules of create_vpc and associate_vpc_cidr_block
+            if not 16 <= block.prefixlen <= 28 or any(block.overlaps(c) for c in (*NOT_ROUTABLE, *cidrs[:k])):
+                raise LabFileError(f"{f}cidrs[{k}]", "value", value=str(block))
         vpc = Vpc(r.new_id(raw, f, "vpc"), cidrs, r.get(raw, "name", f, str, True), assoc)
         lab.vpcs[vpc.id] = vpc
 
@@ -396,6 +416,8 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
 
     def public(value, field):
         address = r.parsed(parse_ip, value, field)
+        if not is_internet_address(address):
+            raise LabFileError(field, "value", value=str(address))
         if address in public_seen:
             raise LabFileError(field, "duplicate_address", value=str(address))
         public_seen.add(address)
@@ -419,9 +441,11 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         address = r.parsed(parse_ip, r.get(raw, "private_ip", f, str), f + "private_ip")
         if state is not InstanceState.TERMINATED:
             address = private(subnet, str(address), instance_id, f + "private_ip")
-        groups = [_ref(lab.security_groups, r.get({"x": g}, "x", f"{f}security_groups[{k}]", str),
+        groups = [_ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str),
                        f"{f}security_groups[{k}]") for k, g in enumerate(r.items(raw, "security_groups", f))]  # fmt: skip
-        if not 1 <= len(groups) <= 5 or any(g.vpc is not subnet.vpc for g in groups):
+        # A terminated instance may have lost its groups (deleted after the termination).
+        fewest = 0 if state is InstanceState.TERMINATED else 1
+        if not fewest <= len(groups) <= 5 or any(g.vpc is not subnet.vpc for g in groups):
             raise LabFileError(f + "security_groups", "value", value=len(groups))
         instance = Instance(
             instance_id, subnet, address, r.get(raw, "network_interface_id", f, str), groups,
@@ -441,9 +465,18 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         subnet = _ref(lab.subnets, r.get(raw, "subnet", f, str), f + "subnet")
         state = _enum(NatGatewayState, r.get(raw, "state", f, str), f + "state")
         raw_ip = r.get(raw, "private_ip", f, str, True)
-        if (raw_ip is None) == (state is NatGatewayState.AVAILABLE):
+        # An available gateway holds its address; a deleted one keeps it on record (already freed,
+        # as delete_nat_gateway leaves it); a failed one never had one.
+        if state is not NatGatewayState.DELETED and (raw_ip is None) == (state is NatGatewayState.AVAILABLE):
             raise LabFileError(f + "private_ip", "value", value=str(raw_ip))
-        address = private(subnet, raw_ip, nat_id, f + "private_ip") if state is NatGatewayState.AVAILABLE else None
+        if state is NatGatewayState.AVAILABLE:
+            address = private(subnet, raw_ip, nat_id, f + "private_ip")
+        elif raw_ip is not None:
+            address = r.parsed(parse_ip, raw_ip, f + "private_ip")
+            if address not in subnet.cidr:
+                raise LabFileError(f + "private_ip", "value", value=str(address))
+        else:
+            address = None
         failure = r.get(raw, "failure_code", f, str, True)
         if (failure is None) != (state is not NatGatewayState.FAILED):
             raise LabFileError(f + "failure_code", "value", value=str(failure))
@@ -481,12 +514,18 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
     targets = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}
     for route, field in lab.__dict__.pop("_pending_routes"):
         if route.target_id == LOCAL:
+            if route.destination not in route.vpc.cidrs:  # only a VPC CIDR is routed locally
+                raise LabFileError(field, "value", value=LOCAL)
             route.target = LOCAL
             continue
         if not route.target_id.startswith(("igw-", "nat-", "i-")):
             raise LabFileError(field, "value", value=route.target_id[:80])
         # A target that is gone (a deleted gateway) is legitimate: the route is a blackhole.
         route.target = targets.get(route.target_id)
+        # A gateway may have moved to another VPC since (the route is then a blackhole), but a NAT
+        # gateway or an instance never leaves its VPC: create_route refuses one of another VPC.
+        if isinstance(route.target, NatGateway | Instance) and route.target.vpc is not route.vpc:
+            raise LabFileError(field, "reference", id=route.target_id)
     for instance in lab.instances.values():
         if instance.state is InstanceState.RUNNING and instance.auto_assign_public_ip and instance.public_ip is None:
             raise LabFileError(f"instances[{list(lab.instances).index(instance.id)}].auto_public_ip", "missing")
@@ -503,10 +542,42 @@ def _check_counters(lab) -> None:
             number = id_number(kind, resource_id)
             if number is not None and number > lab.counters.get(kind, 0):
                 raise LabFileError("counters." + kind, "counter", id=resource_id)
+    seen: set[str] = set()
+    for kind, field, value in _secondary_ids(lab):
+        if not value.startswith(kind + "-") or len(value) > 64:
+            raise LabFileError(field, "bad_id", kind=kind)
+        if value in seen:
+            raise LabFileError(field, "duplicate_id", id=value)
+        seen.add(value)
+        number = id_number(kind, value)
+        if number is not None and number > lab.counters.get(kind, 0):
+            raise LabFileError("counters." + kind, "counter", id=value)
     for address in lab.__dict__.pop("_public_in_use"):
         index = lab._pool.index(address)
         if index is not None and index >= lab.public_ip_counter:
             raise LabFileError("public_ip_counter", "counter", id=str(address))
+
+
+def _secondary_ids(lab):
+    """The ids that are not resources of their own, as (kind, field, id) in file order."""
+    for n, vpc in enumerate(lab.vpcs.values()):
+        for k, value in enumerate(vpc.cidr_association_ids):
+            yield "vpc-cidr-assoc", f"vpcs[{n}].cidr_association_ids[{k}]", value
+    for n, group in enumerate(lab.security_groups.values()):
+        for k, rule in enumerate(group.rules):
+            yield "sgr", f"security_groups[{n}].rules[{k}].id", rule.rule_id
+    for n, subnet in enumerate(lab.subnets.values()):
+        yield "aclassoc", f"subnets[{n}].network_acl_association_id", subnet.network_acl_association_id
+    for n, table in enumerate(lab.route_tables.values()):
+        for k, association in enumerate(table.associations):
+            yield "rtbassoc", f"route_tables[{n}].associations[{k}].id", association.id
+    for n, instance in enumerate(lab.instances.values()):
+        yield "eni", f"instances[{n}].network_interface_id", instance.network_interface_id
+    for n, nat in enumerate(lab.nat_gateways.values()):
+        yield "eni", f"nat_gateways[{n}].network_interface_id", nat.network_interface_id
+    for n, eip in enumerate(lab.elastic_ips.values()):
+        if eip.association_id is not None:
+            yield "eipassoc", f"elastic_ips[{n}].association_id", eip.association_id
 
 
 class SerializationMixin:

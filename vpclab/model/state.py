@@ -61,6 +61,8 @@ class LabState:
         self.security_groups: dict[str, SecurityGroup] = {}
         self.network_acls: dict[str, NetworkAcl] = {}
         self.nat_gateways: dict[str, NatGateway] = {}
+        self.history: list[dict] = []  # every successful verb, in order (see history.py)
+        self._in_verb = False
         self._pool = PublicAddressPool(REGIONS[region])
 
     # ---- deterministic ids and addresses -------------------------------------------------------

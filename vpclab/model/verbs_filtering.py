@@ -59,7 +59,11 @@ class FilteringVerbs(LabState):
             raise DependencyViolationError(
                 "DependencyViolation", "DependencyViolation:sg", group_id=group.id, blockers=", ".join(users)
             )
-        # Its own self-references go with it.
+        # Its own self-references go with it. Terminated instances stay listed until their subnet
+        # is deleted; they stop naming the group, so nothing in the lab refers to a missing group.
+        for instance in self.instances.values():
+            if group in instance.security_groups:
+                instance.security_groups = [g for g in instance.security_groups if g is not group]
         del self.security_groups[group.id]
 
     def modify_instance_security_groups(self, instance, security_groups) -> None:
@@ -123,7 +127,8 @@ class FilteringVerbs(LabState):
     # ---- network ACLs ------------------------------------------------------------------------------
     def create_network_acl(self, vpc: Vpc | str, name: str | None = None) -> NetworkAcl:
         """A custom ACL: it denies everything (only the ``*`` rules) until entries are added."""
-        acl = NetworkAcl(self._new_id("acl"), self._get("vpc", vpc), name=name)
+        vpc = self._get("vpc", vpc)  # before the id: a failed call must not use up a counter
+        acl = NetworkAcl(self._new_id("acl"), vpc, name=name)
         self.network_acls[acl.id] = acl
         return acl
 

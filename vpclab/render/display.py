@@ -1,0 +1,44 @@
+"""How a lab shows itself in Jupyter: the live diagram as inline SVG, then the tables.
+
+Where Graphviz's ``dot`` is missing the learner sees a clear bilingual message and a text reading of
+the diagram instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import graphviz
+
+from ..model.i18n import LANGUAGES, check_language, tr
+from .diagram import diagram, diagram_text
+from .exposure import exposure_html
+from .tables import lab_html
+
+
+def svg(lab, highlight=None, lang: str | None = None, report=None) -> str | None:
+    """The diagram as SVG text, or None when Graphviz's ``dot`` is not installed."""
+    try:
+        return diagram(lab, highlight, lang, report).pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound:
+        return None
+
+
+def no_dot_html(lab, lang: str, report=None) -> str:
+    other = next(x for x in LANGUAGES if x != lang)
+    return (
+        f'<div class="vpclab-no-dot" role="alert"><p><b>{escape(tr("diagram.no_dot", lang))}</b><br>'
+        f"<small>{escape(tr('diagram.no_dot', other))}</small></p>"
+        f"<pre>{escape(diagram_text(lab, lang, report))}</pre></div>"
+    )
+
+
+def lab_display_html(lab, lang: str | None = None) -> str:
+    lang = check_language(lang)
+    report = lab.exposure()
+    picture = svg(lab, lang=lang, report=report)
+    head = f'<div class="vpclab-diagram">{picture}</div>' if picture is not None else no_dot_html(lab, lang, report)
+    return (
+        f'<div class="vpclab">{head}{exposure_html(report, lang)}'
+        f"<details><summary>{escape(tr('diagram.details', lang))}</summary>{lab_html(lab, lang)}</details></div>"
+    )

@@ -1,0 +1,204 @@
+"""``Console``: the interactive lab — actions on the left, the live diagram and exposure on the right.
+
+No logic of its own: every button calls a Lab verb, the engine or the renderer. After each action
+the diagram and the exposure table are redrawn at once; a refused action shows its AWS error code
+and both languages' messages and changes nothing; beside each action the console shows the vpclab
+call and the AWS CLI command. Errors inside callbacks are always shown, never lost.
+"""
+
+from __future__ import annotations
+
+import traceback
+from html import escape
+
+import ipywidgets as widgets
+
+from ..model.errors import InvalidParameterError, VpcLabError
+from ..model.history import MARKERS
+from ..model.i18n import LANGUAGES, get_language, set_language, tr
+from ..render.analysis import analysis_html
+from ..render.commands import aws_cli, python_call
+from ..render.diagram import diagram_text
+from ..render.display import no_dot_html, svg
+from ..render.exposure import exposure_html
+from .panels import TOOLS, build_panel
+
+__all__ = ["TOOLS", "Console"]
+
+
+class Console(widgets.HBox):
+    """The lab console. ``tools`` restricts it to some of ``TOOLS`` (default: all).
+
+    Attributes a test (or a curious learner) can drive: ``panels`` (tool name → panel with its
+    controls), ``message``, ``code``, ``diagram``, ``exposure_table``, ``history``, ``undo_button``,
+    ``language``.
+    """
+
+    def __init__(self, lab, tools=None) -> None:
+        chosen = list(TOOLS) if tools is None else list(tools)
+        unknown = [t for t in chosen if t not in TOOLS]
+        if unknown:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:tool", value=", ".join(unknown), tools=", ".join(TOOLS)
+            )
+        self.lab, self.tools = lab, chosen
+        self.lang = get_language()
+        self._snapshots: list[str] = []
+        self._highlight = None
+        self._labels: list[tuple[object, str, str]] = []  # (widget, attribute, catalog key)
+        self.message = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
+        self.code = widgets.HTML()
+        self.diagram = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        self.exposure_table = widgets.HTML()
+        self.text_alternative = widgets.HTML()
+        self.history = widgets.HTML()
+        self.language = widgets.ToggleButtons(options=[("한국어", "ko"), ("English", "en")], value=self.lang)
+        self.language.observe(self._guarded(self._switch_language), names="value")
+        self.undo_button = self.button("console.undo", self.undo, icon="undo")
+        self.panels = {name: build_panel(name, self) for name in chosen}
+        self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()])
+        left = widgets.VBox([self.language, self.tabs, self.undo_button, self.message, self.code, self.history],
+                            layout=widgets.Layout(width="42%", min_width="340px"))  # fmt: skip
+        right = widgets.VBox([self.diagram, self.exposure_table, self.text_alternative],
+                             layout=widgets.Layout(width="58%"))  # fmt: skip
+        super().__init__([left, right], layout=widgets.Layout(width="100%", flex_flow="row wrap"))
+        self._apply_labels()
+        self.refresh()
+
+    # ---- building blocks used by the panels --------------------------------------------------------
+    def label(self, widget, key: str, attribute: str = "description"):
+        """Register a widget attribute that shows catalog text, so the ko/en switch can change it."""
+        self._labels.append((widget, attribute, key))
+        return widget
+
+    def button(self, key: str, handler, icon: str = "", style: str = ""):
+        button = widgets.Button(icon=icon, button_style=style, layout=widgets.Layout(width="auto"))
+        self.label(button, key)
+        self.label(button, key + ".help", "tooltip")
+        button.on_click(self._guarded(lambda _button: handler()))
+        return button
+
+    def choices(self, widget, pairs: list[tuple[str, object]]):
+        """Give a selection widget options whose labels follow the language (keys into the catalogs)."""
+        self._labels.append((widget, "options", pairs))
+        return widget
+
+    def _apply_labels(self) -> None:
+        for widget, attribute, key in self._labels:
+            if attribute == "options":
+                value = widget.value
+                widget.options = [(tr(k, self.lang) if k.startswith("console.") else k, v) for k, v in key]
+                widget.value = value
+                continue
+            text = tr(key, self.lang)
+            setattr(widget, attribute, "" if text == key else text)
+        self.tabs.titles = tuple(tr(f"console.tool.{name}", self.lang) for name in self.panels)
+
+    def _guarded(self, handler):
+        """A callback whose failures reach the learner: the AWS code, or the Python error itself."""
+
+        def run(*args):
+            try:
+                return handler(*args)
+            except VpcLabError as error:
+                self.show_error(error)
+            except Exception as error:  # noqa: BLE001 - shown, never swallowed
+                self.message.value = (
+                    f'<div role="alert" style="color:#e0403a"><b>{escape(type(error).__name__)}</b>: '
+                    f"{escape(str(error))}<pre>{escape(traceback.format_exc(limit=3))}</pre></div>"
+                )
+
+        return run
+
+    # ---- actions -----------------------------------------------------------------------------------
+    def act(self, action: str, *args, **kwargs):
+        """Run one lab verb; show its outcome and its code; keep a snapshot for undo."""
+        before = self.lab.to_json()
+        try:
+            result = getattr(self.lab, action)(*args, **kwargs)
+        except VpcLabError as error:
+            self.show_error(error)
+            self.show_code(action, args, kwargs)
+            return None
+        self._snapshots.append(before)
+        self._highlight = None
+        self.message.value = (
+            f'<div role="status" style="color:#2e9d4f">✔ {escape(tr("console.done", self.lang, action=action))}'
+            f"{escape(' → ' + _result_text(result)) if result is not None else ''}</div>"
+        )
+        self.show_code(action, args, kwargs)
+        self.refresh()
+        return result
+
+    def undo(self) -> None:
+        if not self._snapshots:
+            self.message.value = f'<div role="status">{escape(tr("console.nothing_to_undo", self.lang))}</div>'
+            return
+        self.lab.restore(self._snapshots.pop())
+        self.lab.history.append({"action": "undo", "args": [], "kwargs": {}, "result": None})
+        self._highlight = None
+        self.message.value = f'<div role="status">↶ {escape(tr("console.undone", self.lang))}</div>'
+        self.refresh()
+
+    def show_error(self, error: VpcLabError) -> None:
+        other = next(x for x in LANGUAGES if x != self.lang)
+        self.message.value = (
+            f'<div role="alert" style="color:#e0403a">✘ <b>{escape(error.code)}</b>: {escape(error.message(self.lang))}'
+            f"<br><small>{escape(error.message(other))}</small></div>"
+        )
+
+    def show_code(self, action: str, args, kwargs) -> None:
+        cli = aws_cli(action, *args, **kwargs)
+        rows = [
+            f"<div>{escape(tr('console.python', self.lang))}</div><pre>{escape(python_call(action, *args, **kwargs))}</pre>"
+        ]
+        if cli:
+            rows.append(f"<div>{escape(tr('console.cli', self.lang))}</div><pre>{escape(cli)}</pre>")
+        self.code.value = "".join(rows)
+
+    def test(self, source, destination, protocol, port) -> None:
+        analysis = self.lab.analyze(source, destination, protocol, port)
+        self._highlight = analysis
+        self.panels["tester"].result.value = analysis_html(analysis, self.lang)
+        self.refresh()
+
+    # ---- view --------------------------------------------------------------------------------------
+    def _switch_language(self, change) -> None:
+        self.lang = change["new"]
+        set_language(self.lang)
+        self._apply_labels()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the diagram, the exposure table, the text reading and the choices of every control."""
+        report = self.lab.exposure()
+        picture = svg(self.lab, self._highlight, self.lang, report)
+        reading = diagram_text(self.lab, self.lang, report)
+        if picture is None:
+            self.diagram.value = no_dot_html(self.lab, self.lang, report)
+        else:
+            self.diagram.value = (
+                f'<div role="img" aria-label="{escape(reading)}" class="vpclab-diagram">{picture}</div>'
+            )
+        self.exposure_table.value = exposure_html(report, self.lang)
+        self.text_alternative.value = (
+            f"<details><summary>{escape(tr('console.text_alternative', self.lang))}</summary>"
+            f"<pre>{escape(reading)}</pre></details>"
+        )
+        self.history.value = self._history_html()
+        for panel in self.panels.values():
+            panel.refresh()
+
+    def _history_html(self) -> str:
+        recent = self.lab.history[-8:]
+        if not recent:
+            return ""
+        items = "".join(
+            f"<li>{escape(e['action'] if e['action'] in MARKERS else python_call(e['action'], *e['args'], **e['kwargs']))}</li>"
+            for e in recent
+        )
+        return f"<details><summary>{escape(tr('console.history', self.lang, count=len(self.lab.history)))}</summary><ol>{items}</ol></details>"
+
+
+def _result_text(result) -> str:
+    return getattr(result, "id", None) or str(result)
