@@ -28,6 +28,7 @@ GREEN, RED, AMBER, BLUE, PURPLE = "#2e9d4f", "#e0403a", "#d39200", "#1e88e5", "#
 FILL = {"internet": "#e3f2fd", "igw": "#fff3e0", "instance": "#ffffff", "nat": "#fce4ec", "rt": "#f5f5f5",
         "eip": "#fff8e1"}  # fmt: skip
 SUBNET_FILL = {True: "#2e9d4f1f", False: "#78909c1f"}  # tinted, so titles stay readable on both themes
+_NOT_DRAWN = (InstanceState.TERMINATED, NatGatewayState.DELETED)
 
 
 def _label(*lines: str, bold_first: bool = True) -> str:
@@ -115,12 +116,13 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
                 _instance(box, instance, lang)
         for nat in lab.nat_gateways.values():
             if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
-                state = nat.state.value + (f" ({nat.failure_code})" if nat.failure_code else "")
-                _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), f"EIP {nat.public_ip or '—'}", state),
+                failed = [f"✘ {nat.failure_code or nat.state.value}"] if nat.state is not NatGatewayState.AVAILABLE else []
+                _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), f"EIP {nat.public_ip or '—'}", *failed),
                       "nat", shape="hexagon")  # fmt: skip
     for route in table.routes.values():
         target = route.target_id
-        if route.is_local or target not in {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}:
+        drawn = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}.get(target)
+        if route.is_local or drawn is None or getattr(drawn, "state", None) in _NOT_DRAWN:
             continue
         broken = route.state is RouteState.BLACKHOLE
         style = {
@@ -177,6 +179,14 @@ def _drawn(lab, hop) -> str | None:
         return hop.component if hop.component != "—" else None
     if hop.kind == "route-table" and "subnet_id" in hop.values:
         return f"{hop.values['subnet_id']}/{hop.values['route_table_id']}"
+    if hop.kind == "security-group":  # on the instance it guards: the sender going out, the receiver coming in
+        packet = hop.packet
+        addresses = {"sg_out": (packet.source,), "sg_in": (packet.destination,)}.get(
+            hop.step, (packet.source, packet.destination))  # fmt: skip
+        for instance in lab.instances.values():
+            if (instance.state is not InstanceState.TERMINATED and instance.private_ip in addresses
+                    and any(g.id == hop.component for g in instance.security_groups)):  # fmt: skip
+                return instance.id
     return None
 
 
