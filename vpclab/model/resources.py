@@ -183,8 +183,12 @@ class RouteTable(Resource):
     def main(self) -> bool:
         return any(a.main for a in self.associations)
 
-    def lookup(self, address: IPv4Address) -> Route | None:
+    def lookup(self, address: IPv4Address | str) -> Route | None:
         """Longest prefix match. A blackhole route still wins: AWS does not fall back to a shorter one."""
+        if isinstance(address, str):
+            from .addressing import parse_ip
+
+            address = parse_ip(address, "address")
         best = None
         for route in self.routes.values():
             if address in route.destination and (

@@ -6,6 +6,7 @@ from .addressing import parse_cidr, parse_ports, parse_protocol
 from .errors import (
     DependencyViolationError,
     DuplicateError,
+    IncorrectStateError,
     InvalidParameterError,
     LimitExceededError,
     NotFoundError,
@@ -13,6 +14,7 @@ from .errors import (
 from .resources import (
     ACL_RULE_MAX,
     Action,
+    InstanceState,
     NetworkAcl,
     NetworkAclEntry,
     SecurityGroup,
@@ -69,6 +71,10 @@ class FilteringVerbs(LabState):
     def modify_instance_security_groups(self, instance, security_groups) -> None:
         """Replace the groups on an instance's network interface (``ModifyInstanceAttribute --groups``)."""
         instance = self._get("i", instance)
+        if instance.state is InstanceState.TERMINATED:
+            raise IncorrectStateError(
+                "IncorrectInstanceState", "IncorrectInstanceState:modify", instance_id=instance.id
+            )
         instance.security_groups = self._resolve_groups(instance.subnet, security_groups)
 
     def _rule(self, group: SecurityGroup, egress: bool, protocol, port, cidr, source_group) -> SecurityGroupRule:
@@ -189,9 +195,11 @@ class FilteringVerbs(LabState):
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:rule_number", value=_short(rule_number)
             )
-        if (bool(egress), rule_number) not in acl.entries:
+        if not isinstance(egress, bool):
+            raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:egress", value=_short(egress))
+        if (egress, rule_number) not in acl.entries:
             raise NotFoundError("InvalidNetworkAclEntry.NotFound", rule_number=rule_number, acl_id=acl.id)
-        del acl.entries[(bool(egress), rule_number)]
+        del acl.entries[(egress, rule_number)]
 
     def replace_network_acl_association(self, network_acl: NetworkAcl | str, subnet: Subnet | str) -> str:
         """Make the subnet use this ACL (each subnet has exactly one). Returns the new association id."""
