@@ -40,6 +40,13 @@ def diagram(lab, highlight=None, lang=None):
     return draw(lab, highlight=highlight, lang=lang)
 
 
+def quiz(quiz_id: str):
+    """A "predict, then check" question from the lessons, with instant feedback (ipywidgets)."""
+    from .widgets.quiz import Quiz
+
+    return Quiz(quiz_id)
+
+
 def __getattr__(name: str):
     # ``vpclab.Console`` (ipywidgets) is imported on first use, so plain ``import vpclab`` stays light.
     if name == "Console":
@@ -71,5 +78,6 @@ __all__ = [
     "VpcLabError",
     "diagram",
     "get_language",
+    "quiz",
     "set_language",
 ]
