@@ -34,7 +34,8 @@ def add(entries: list[list[str]]) -> list[str]:
                 msgid = json.dumps(entry[0], ensure_ascii=False)
                 if f"\nmsgid {msgid}\n" in text:
                     continue
-                text += f"\n#, python-brace-format\nmsgid {msgid}\nmsgstr {json.dumps(entry[1 + index], ensure_ascii=False)}\n"
+                msgstr = json.dumps(entry[1 + index], ensure_ascii=False)
+                text += f"\n#, python-brace-format\nmsgid {msgid}\nmsgstr {msgstr}\n"
                 if lang == "en":
                     added.append(entry[0])
             path.write_text(text, encoding="utf-8")
