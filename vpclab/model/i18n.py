@@ -21,7 +21,16 @@ _current = {"lang": os.environ.get("VPCLAB_LANG", "en") if os.environ.get("VPCLA
 
 
 def set_language(lang: str) -> None:
-    """Choose the language of every message, table and label: ``"ko"`` or ``"en"``."""
+    """Choose the language of every message, table and label: ``"ko"``, ``"en"`` or ``"auto"``.
+
+    ``"auto"`` lets a notebook's code stay the same in both languages: it takes ``VPCLAB_LANG`` if
+    set, else ``"ko"`` when the notebook runs from a folder named ``ko`` (``notebooks/ko/``, where
+    Jupyter starts its kernel), else ``"en"``.
+    """
+    if lang == "auto":
+        from pathlib import Path
+
+        lang = os.environ.get("VPCLAB_LANG") or ("ko" if "ko" in Path.cwd().parts[-1:] else "en")
     _current["lang"] = check_language(lang)
 
 

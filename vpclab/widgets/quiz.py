@@ -1,7 +1,7 @@
 """``vpclab.quiz(id)``: a "predict, then check" question with instant feedback in the chosen language.
 
 Questions live in the catalogs (``quiz.<id>.q``, ``quiz.<id>.1`` …, ``quiz.<id>.hint``,
-``quiz.<id>.why``) and their answers in ``vpclab/data/quizzes.json``, so a lesson's code cell is the
+``quiz.<id>.why``) and their answers in ``vpclab/data/quizzes/<lesson>.json``, so a lesson's code cell is the
 same in Korean and English: ``vpclab.quiz("igw_one_per_vpc")``. A wrong answer gets a hint; the
 explanation comes with the right answer, or after a second miss.
 """
@@ -18,13 +18,16 @@ import ipywidgets as widgets
 from ..model.errors import InvalidParameterError
 from ..model.i18n import check_language, tr
 
-QUIZZES = Path(__file__).resolve().parent.parent / "data" / "quizzes.json"
+QUIZZES = Path(__file__).resolve().parent.parent / "data" / "quizzes"
 
 
 @cache
 def definitions() -> dict[str, dict]:
-    """Quiz id → ``{"options": N, "answer": k}`` (k counts from 1)."""
-    return json.loads(QUIZZES.read_text(encoding="utf-8"))
+    """Quiz id → ``{"options": N, "answer": k}`` (k counts from 1), from one file per lesson."""
+    found: dict[str, dict] = {}
+    for path in sorted(QUIZZES.glob("*.json")):
+        found.update(json.loads(path.read_text(encoding="utf-8")))
+    return found
 
 
 class Quiz(widgets.VBox):
