@@ -36,7 +36,8 @@ def analysis_html(analysis, lang: str | None = None) -> str:
     symbol = {True: "✔", False: "✘", None: "?"}[analysis.reachable]
     parts = [
         f'<div class="vpclab-analysis"><p style="border-left:4px solid {colour};padding-left:6px">'
-        f"<b>{symbol}</b> {escape(analysis.explain(lang))}</p>"
+        f"<b>{symbol}</b> {f'<code>{escape(analysis.code)}</code> ' if analysis.code else ''}"
+        f"{escape(analysis.explain(lang))}</p>"
     ]
     parts += [table(_headers(lang), rows, title) for title, rows in hop_rows(analysis, lang)]
     return "".join(parts) + "</div>"

@@ -116,9 +116,8 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
                 _instance(box, instance, lang)
         for nat in lab.nat_gateways.values():
             if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
-                failed = [f"✘ {nat.failure_code or nat.state.value}"] if nat.state is not NatGatewayState.AVAILABLE else []
-                _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), f"EIP {nat.public_ip or '—'}", *failed),
-                      "nat", shape="hexagon")  # fmt: skip
+                _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), *_nat_facts(nat)), "nat",
+                      shape="hexagon")  # fmt: skip
     for route in table.routes.values():
         target = route.target_id
         drawn = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}.get(target)
@@ -139,18 +138,30 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
             graph.edge(rt_node, target, constraint="false", **style)
 
 
-def _instance(box, instance, lang: str) -> None:
+def _nat_facts(nat) -> list[str]:
+    """Its address and, unless available, AWS's failure code (no state word to translate)."""
+    failed = [f"✘ {nat.failure_code or nat.state.value}"] if nat.state is not NatGatewayState.AVAILABLE else []
+    return [f"EIP {nat.public_ip or '—'}", *failed]
+
+
+def _instance_facts(instance, lang: str) -> list[str]:
+    """What the diagram says about an instance (its box and the text reading share it)."""
     if instance.elastic_ip is not None:
         public = f"{tr('ui.elastic_ip', lang)} {instance.public_ip}"
     elif instance.public_ip is not None:
         public = f"{tr('ui.public_ip', lang)} {instance.public_ip}"
     else:
         public = tr("diagram.no_public_ip", lang)
-    lines = [_name(instance), f"{tr('ui.private_ip', lang)} {instance.private_ip}", public,
+    lines = [f"{tr('ui.private_ip', lang)} {instance.private_ip}", public,
              f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups)]  # fmt: skip
     if instance.state is not InstanceState.RUNNING:
         lines.append(tr(f"ui.state_{instance.state.value}", lang))
-    _node(box, instance.id, _label(*lines), "instance", shape="box3d" if instance.public_ip else "box")
+    return lines
+
+
+def _instance(box, instance, lang: str) -> None:
+    _node(box, instance.id, _label(_name(instance), *_instance_facts(instance, lang)), "instance",
+          shape="box3d" if instance.public_ip else "box")  # fmt: skip
 
 
 def _reachability(graph, report, lang: str) -> None:
@@ -167,10 +178,9 @@ def _reachability(graph, report, lang: str) -> None:
             graph.edge(entry.instance_id, "internet", label=f"✔ {tr('diagram.out_via', lang, gateway=entry.outbound_via)}",
                        color=GREEN, fontcolor=GREEN, penwidth="1.6", constraint="false")  # fmt: skip
         else:
-            symbol = "?" if entry.outbound is None else "✘"
-            graph.edge(entry.instance_id, "internet", label=f"{symbol} {entry.outbound_code}",
-                       color=AMBER if entry.outbound is None else RED, fontcolor=RED, style="dashed",
-                       arrowhead="tee", constraint="false")  # fmt: skip
+            symbol, colour = ("?", AMBER) if entry.outbound is None else ("✘", RED)
+            graph.edge(entry.instance_id, "internet", label=f"{symbol} {entry.outbound_code}", color=colour,
+                       fontcolor=colour, style="dashed", arrowhead="tee", constraint="false")  # fmt: skip
 
 
 def _drawn(lab, hop) -> str | None:
@@ -213,22 +223,35 @@ def diagram_text(lab, lang: str | None = None, report=None) -> str:
     lang = check_language(lang)
     report = report if report is not None else lab.exposure()
     lines = [tr("diagram.title", lang, region=lab.region)]
+    for gateway in lab.internet_gateways.values():
+        state = tr("diagram.attached", lang, vpc_id=gateway.vpc.id) if gateway.vpc else tr("diagram.detached", lang)
+        lines.append(f"{tr('ui.internet_gateway', lang)} {_name(gateway)}: {state}")
     for vpc in lab.vpcs.values():
         gateway = vpc.internet_gateway.id if vpc.internet_gateway else tr("ui.none", lang)
         lines.append(f"VPC {_name(vpc)} {', '.join(map(str, vpc.cidrs))}; {tr('ui.internet_gateway', lang)}: {gateway}")
         for subnet in (s for s in lab.subnets.values() if s.vpc is vpc):
             kind = tr("diagram.public" if lab.is_public(subnet) else "diagram.private", lang)
             table = lab.route_table_of(subnet)
-            routes = "; ".join(f"{r.destination} → {r.target_id} ({r.state.value})" for r in table.routes.values())
-            lines.append(f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet.cidr} ({subnet.availability_zone}, {kind}); "
-                         f"{tr('ui.route_table', lang)} {table.id}: {routes}; {tr('ui.network_acl', lang)} "
+            routes = "; ".join(
+                f"{r.destination} → {r.target_id}"
+                + (f" ✘ {tr('diagram.blackhole', lang)}" if r.state is RouteState.BLACKHOLE else "")
+                for r in table.routes.values()
+            )
+            lines.append(f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet.cidr} "
+                         f"({tr('diagram.zone', lang, zone=subnet.availability_zone)}, {kind}); "
+                         f"{tr('ui.route_table', lang)} {_name(table)}: {routes}; {tr('ui.network_acl', lang)} "
                          f"{subnet.network_acl.id}")  # fmt: skip
+            for nat in lab.nat_gateways.values():
+                if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
+                    lines.append(f"    {tr('ui.nat_gateway', lang)} {_name(nat)}: {'; '.join(_nat_facts(nat))}")
             for entry in (e for e in report if e.subnet_id == subnet.id):
                 inbound = "; ".join(map(str, entry.inbound)) or f"{tr('ui.none', lang)} ({entry.inbound_code})"
                 outbound = (tr("ui.yes_via", lang, gateway=entry.outbound_via) if entry.outbound
                             else f"{tr('ui.no', lang)} ({entry.outbound_code})")  # fmt: skip
-                lines.append(f"    {entry.instance_id} {entry.name or ''} {entry.private_ip} / {entry.public_ip or '—'}: "
-                             f"{tr('ui.from_internet', lang)}: {inbound}; {tr('ui.to_internet', lang)}: {outbound}")  # fmt: skip
+                instance = lab.instances[entry.instance_id]
+                facts = "; ".join(_instance_facts(instance, lang))
+                lines.append(f"    {_name(instance)}: {facts}; {tr('ui.from_internet', lang)}: {inbound}; "
+                             f"{tr('ui.to_internet', lang)}: {outbound}")  # fmt: skip
     idle = [f"{e.public_ip} ({e.id})" for e in lab.elastic_ips.values() if not e.associated]
     if idle:
         lines.append(f"{tr('diagram.idle_eip', lang)}: {', '.join(idle)}")

@@ -134,8 +134,9 @@ class Console(widgets.HBox):
         if not self._snapshots:
             self.message.value = f'<div role="status">{escape(tr("console.nothing_to_undo", self.lang))}</div>'
             return
+        history = self.lab.history  # the snapshot's history ends before the undone action: keep the full story
         self.lab.restore(self._snapshots.pop())
-        self.lab.history.append({"action": "undo", "args": [], "kwargs": {}, "result": None})
+        self.lab.history = [*history, {"action": "undo", "args": [], "kwargs": {}, "result": None}]
         self._highlight = None
         self.message.value = f'<div role="status">↶ {escape(tr("console.undone", self.lang))}</div>'
         self.refresh()
@@ -148,7 +149,10 @@ class Console(widgets.HBox):
         )
 
     def show_code(self, action: str, args, kwargs) -> None:
-        cli = aws_cli(action, *args, **kwargs)
+        try:
+            cli = aws_cli(action, *args, **kwargs)
+        except VpcLabError:  # arguments the lab refused: the vpclab call alone, the error stays shown
+            cli = None
         rows = [
             f"<div>{escape(tr('console.python', self.lang))}</div><pre>{escape(python_call(action, *args, **kwargs))}</pre>"
         ]

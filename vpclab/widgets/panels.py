@@ -129,9 +129,15 @@ class AddressPanel(Panel):
             b("console.allocate", lambda: act("allocate_address"), "plus"),
             b("console.associate", lambda: act("associate_address", self.address.value, self.instance.value,
                                                allow_reassociation=self.reassociate.value), "link"),
-            b("console.disassociate", lambda: act("disassociate_address", self.address.value), "unlink"),
+            b("console.disassociate", self._disassociate, "unlink"),
             b("console.release", lambda: act("release_address", self.address.value), "trash"),
         )]  # fmt: skip
+
+    def _disassociate(self):
+        # by its association id, as the AWS CLI does (disassociate-address --association-id eipassoc-…)
+        eip = self.lab.elastic_ips.get(self.address.value)
+        association = eip.association_id if eip is not None else None
+        self.console.act("disassociate_address", association or self.address.value)
 
 
 class InstancePanel(Panel):
