@@ -34,8 +34,8 @@ MIN_PYTHON = (3, 10)
 EXTRA_FOR = {"lab": "lab", "test": "dev"}
 COVERS = {"lab": {"lab"}, "dev": {"dev", "lab", "test", "bench"}}
 
-# Browser tests (headless Chromium) are not written yet; flipping this adds Chromium to `test`.
-BROWSER_TESTS = False
+# tests/browser drives JupyterLab and Voila in headless Chromium, so `test` installs Chromium too.
+BROWSER_TESTS = True
 # os.geteuid does not exist on Windows (and neither does apt-get).
 IS_ROOT = getattr(os, "geteuid", lambda: -1)() == 0
 APT_ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}  # apt must never stop to ask
@@ -54,6 +54,14 @@ class SetupError(Exception):
 
 
 # --- System packages -------------------------------------------------------------------------
+
+
+def has_chromium() -> bool:
+    # The same lookup as tests/browser/conftest.py: VPCLAB_CHROMIUM, else `chromium` on PATH.
+    chosen = os.environ.get("VPCLAB_CHROMIUM")
+    if chosen:
+        return Path(chosen).is_file()
+    return shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 
 
 def has_korean_font() -> bool:
@@ -98,10 +106,24 @@ SYSTEM_NEEDS = [
     ),
     SystemNeed(
         "Chromium",
-        Path("/usr/bin/chromium").exists,
+        has_chromium,
         ("chromium",),
         ("test",) if BROWSER_TESTS else (),
-        "install Chromium: sudo apt-get install chromium",
+        # Not fatal: without it the browser tests skip, saying why (under CI=true they fail).
+        "the browser tests will be skipped (under CI=true they fail); install Chromium "
+        "(Debian/Ubuntu: sudo apt-get install chromium) or set VPCLAB_CHROMIUM to a Chromium "
+        "or Chrome program",
+        fatal=False,
+    ),
+    SystemNeed(
+        "ShellCheck",
+        lambda: shutil.which("shellcheck") is not None,
+        ("shellcheck",),
+        ("test",),
+        # Not fatal: without it tests/test_export.py skips its shellcheck step (under CI=true it fails).
+        "the exported AWS CLI script is not shellchecked; install ShellCheck "
+        "(Debian/Ubuntu: sudo apt-get install shellcheck | brew install shellcheck)",
+        fatal=False,
     ),
 ]
 

@@ -849,3 +849,12 @@ def test_without_dot_the_console_shows_the_bilingual_message_and_the_text_readin
     shown = diagram(c)
     assert "<svg" not in shown and "Graphviz's dot program is not installed" in shown and "Graphviz의 dot" in shown
     assert classroom.web.id in shown and list(classroom.lab.internet_gateways)[-1] in shown
+
+
+def test_the_language_switch_also_translates_the_last_message_and_the_code_headings(vpc_lab):
+    console = vpclab.Console(vpc_lab.lab, tools=["internet_gateway"])
+    click(console, "internet_gateway", "console.create_gateway")
+    assert "Done" in message(console) and "vpclab:" in console.code.value
+    console.language.value = "ko"
+    assert tr("console.done", "ko", action="create_internet_gateway") in unescape(console.message.value)
+    assert tr("console.cli", "ko") in unescape(console.code.value)

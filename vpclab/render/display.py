@@ -33,12 +33,16 @@ def no_dot_html(lab, lang: str, report=None) -> str:
     )
 
 
+# Graphviz sizes the SVG in points; in a narrow notebook column it should shrink, not overflow.
+DIAGRAM_STYLE = "<style>.vpclab-diagram svg{max-width:100%;height:auto}</style>"
+
+
 def lab_display_html(lab, lang: str | None = None) -> str:
     lang = check_language(lang)
     report = lab.exposure()
     picture = svg(lab, lang=lang, report=report)
     head = f'<div class="vpclab-diagram">{picture}</div>' if picture is not None else no_dot_html(lab, lang, report)
     return (
-        f'<div class="vpclab">{head}{exposure_html(report, lang)}'
+        f'<div class="vpclab">{DIAGRAM_STYLE}{head}{exposure_html(report, lang)}'
         f"<details><summary>{escape(tr('diagram.details', lang))}</summary>{lab_html(lab, lang)}</details></div>"
     )

@@ -19,7 +19,7 @@ from ..model.i18n import LANGUAGES, get_language, set_language, tr
 from ..render.analysis import analysis_html
 from ..render.commands import aws_cli, python_call
 from ..render.diagram import diagram_text
-from ..render.display import no_dot_html, svg
+from ..render.display import DIAGRAM_STYLE, no_dot_html, svg
 from ..render.exposure import exposure_html
 from .panels import TOOLS, build_panel
 
@@ -45,6 +45,7 @@ class Console(widgets.HBox):
         self.lang = get_language()
         self._snapshots: list[str] = []
         self._highlight = None
+        self._message = self._code = None
         self._labels: list[tuple[object, str, str]] = []  # (widget, attribute, catalog key)
         self.message = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
         self.code = widgets.HTML()
@@ -103,9 +104,12 @@ class Console(widgets.HBox):
             except VpcLabError as error:
                 self.show_error(error)
             except Exception as error:  # noqa: BLE001 - shown, never swallowed
-                self.message.value = (
-                    f'<div role="alert" style="color:#e0403a"><b>{escape(type(error).__name__)}</b>: '
-                    f"{escape(str(error))}<pre>{escape(traceback.format_exc(limit=3))}</pre></div>"
+                details = traceback.format_exc(limit=3)
+                self.say(
+                    lambda lang: (
+                        f'<div role="alert" style="color:#e0403a"><b>{escape(type(error).__name__)}</b>: '
+                        f"{escape(str(error))}<pre>{escape(details)}</pre></div>"
+                    )
                 )
 
         return run
@@ -122,9 +126,12 @@ class Console(widgets.HBox):
             return None
         self._snapshots.append(before)
         self._highlight = None
-        self.message.value = (
-            f'<div role="status" style="color:#2e9d4f">✔ {escape(tr("console.done", self.lang, action=action))}'
-            f"{escape(' → ' + _result_text(result)) if result is not None else ''}</div>"
+        outcome = f" → {_result_text(result)}" if result is not None else ""
+        self.say(
+            lambda lang: (
+                f'<div role="status" style="color:#2e9d4f">✔ '
+                f"{escape(tr('console.done', lang, action=action) + outcome)}</div>"
+            )
         )
         self.show_code(action, args, kwargs)
         self.refresh()
@@ -132,23 +139,32 @@ class Console(widgets.HBox):
 
     def undo(self) -> None:
         if not self._snapshots:
-            self.message.value = f'<div role="status">{escape(tr("console.nothing_to_undo", self.lang))}</div>'
+            self.say(lambda lang: f'<div role="status">{escape(tr("console.nothing_to_undo", lang))}</div>')
             return
         history = self.lab.history  # the snapshot's history ends before the undone action: keep the full story
         self.lab.restore(self._snapshots.pop())
         self.lab.history = [*history, {"action": "undo", "args": [], "kwargs": {}, "result": None}]
         self._highlight = None
-        self.message.value = f'<div role="status">↶ {escape(tr("console.undone", self.lang))}</div>'
+        self.say(lambda lang: f'<div role="status">↶ {escape(tr("console.undone", lang))}</div>')
         self.refresh()
 
+    def say(self, render) -> None:
+        """Show a message; ``render(lang)`` is kept so the ko/en switch can show it again, translated."""
+        self._message = render
+        self.message.value = render(self.lang)
+
     def show_error(self, error: VpcLabError) -> None:
-        other = next(x for x in LANGUAGES if x != self.lang)
-        self.message.value = (
-            f'<div role="alert" style="color:#e0403a">✘ <b>{escape(error.code)}</b>: {escape(error.message(self.lang))}'
-            f"<br><small>{escape(error.message(other))}</small></div>"
-        )
+        def render(lang: str) -> str:
+            other = next(x for x in LANGUAGES if x != lang)
+            return (
+                f'<div role="alert" style="color:#e0403a">✘ <b>{escape(error.code)}</b>: {escape(error.message(lang))}'
+                f"<br><small>{escape(error.message(other))}</small></div>"
+            )
+
+        self.say(render)
 
     def show_code(self, action: str, args, kwargs) -> None:
+        self._code = (action, args, kwargs)
         try:
             cli = aws_cli(action, *args, **kwargs)
         except VpcLabError:  # arguments the lab refused: the vpclab call alone, the error stays shown
@@ -163,7 +179,6 @@ class Console(widgets.HBox):
     def test(self, source, destination, protocol, port) -> None:
         analysis = self.lab.analyze(source, destination, protocol, port)
         self._highlight = analysis
-        self.panels["tester"].result.value = analysis_html(analysis, self.lang)
         self.refresh()
 
     # ---- view --------------------------------------------------------------------------------------
@@ -171,6 +186,10 @@ class Console(widgets.HBox):
         self.lang = change["new"]
         set_language(self.lang)
         self._apply_labels()
+        if self._message is not None:
+            self.message.value = self._message(self.lang)
+        if self._code is not None:
+            self.show_code(*self._code)
         self.refresh()
 
     def refresh(self) -> None:
@@ -182,7 +201,7 @@ class Console(widgets.HBox):
             self.diagram.value = no_dot_html(self.lab, self.lang, report)
         else:
             self.diagram.value = (
-                f'<div role="img" aria-label="{escape(reading)}" class="vpclab-diagram">{picture}</div>'
+                f'{DIAGRAM_STYLE}<div role="img" aria-label="{escape(reading)}" class="vpclab-diagram">{picture}</div>'
             )
         self.exposure_table.value = exposure_html(report, self.lang)
         self.text_alternative.value = (
@@ -190,6 +209,9 @@ class Console(widgets.HBox):
             f"<pre>{escape(reading)}</pre></details>"
         )
         self.history.value = self._history_html()
+        if "tester" in self.panels:
+            tested = self._highlight
+            self.panels["tester"].result.value = analysis_html(tested, self.lang) if tested is not None else ""
         for panel in self.panels.values():
             panel.refresh()
 
