@@ -37,21 +37,30 @@ def _text_outputs(outputs: list[dict]) -> list[dict]:
         elif output.get("output_type") in ("execute_result", "display_data"):
             data = {k: v for k, v in output.get("data", {}).items() if k in TEXT_ONLY}
             if data:
-                kept.append({"output_type": output["output_type"], "data": data, "metadata": {},
-                             **({"execution_count": None} if output["output_type"] == "execute_result" else {})})  # fmt: skip
+                kind = output["output_type"]
+                extra = {"execution_count": None} if kind == "execute_result" else {}
+                kept.append({"output_type": kind, "data": data, "metadata": {}, **extra})
     return kept
 
 
 def cleaned(notebook: dict) -> dict:
     notebook.setdefault("metadata", {}).pop("widgets", None)
+    code_cells = 0
     for cell in notebook.get("cells", []):
         cell.get("metadata", {}).pop("execution", None)
         cell.get("metadata", {}).pop("collapsed", None)
         if cell.get("cell_type") != "code":
             continue
-        cell["execution_count"] = None
+        code_cells += 1
         checked = CHECKED in cell.get("metadata", {}).get("tags", [])
         cell["outputs"] = _text_outputs(cell.get("outputs", [])) if checked else []
+        # nbval refuses a stored output without an execution count ("Unrun reference cell has
+        # outputs"), so a checked cell keeps one: its place among the code cells, the same on every run.
+        count = code_cells if cell["outputs"] else None
+        cell["execution_count"] = count
+        for output in cell["outputs"]:
+            if output["output_type"] == "execute_result":
+                output["execution_count"] = count
     return notebook
 
 

@@ -53,6 +53,10 @@ def __getattr__(name: str):
         from .widgets.console import Console
 
         return Console
+    if name == "scenarios":  # ``vpclab.scenarios.classroom()`` works after a plain ``import vpclab``
+        import importlib
+
+        return importlib.import_module(".scenarios", __name__)
     raise AttributeError(f"module 'vpclab' has no attribute {name!r}")
 
 __all__ = [

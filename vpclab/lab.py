@@ -55,6 +55,47 @@ class Lab(LabCore):
         gateway — each with the code of what blocks the rest."""
         return exposure(self)
 
+    # ---- to a real account (vpclab.bridge) ----------------------------------------------------
+    def to_terraform(self) -> str:
+        """The network as it is now, as Terraform HCL for the hashicorp/aws provider (``main.tf``)."""
+        from .bridge.terraform import to_terraform
+
+        return to_terraform(self)
+
+    def to_cloudformation(self) -> str:
+        """The network as it is now, as a CloudFormation template (YAML)."""
+        from .bridge.cloudformation import to_cloudformation
+
+        return to_cloudformation(self)
+
+    def to_aws_cli(self) -> str:
+        """The network as it is now, as a bash script of ``aws ec2`` commands in dependency order."""
+        from .bridge.aws_cli import to_aws_cli
+
+        return to_aws_cli(self)
+
+    def cost(self, hours=730, currency="USD", nat_data_gb=0.0, krw_per_usd=None):
+        """What this network would cost in a real account for ``hours`` (730: about a month).
+
+        Every public IPv4 address is billed by the hour, in use or idle; a NAT gateway by the hour
+        and per GB processed; gateways, route tables, security groups and ACLs are free. Prices and
+        their sources: ``vpclab/data/prices.json``.
+
+        Args:
+            currency: ``"USD"`` or ``"KRW"``.
+            nat_data_gb: gigabytes the NAT gateways process in that time.
+            krw_per_usd: the exchange rate for ``"KRW"`` (default: the one in the data file).
+
+        Returns:
+            ``CostReport``: one line per billable item and the free ones, ``total``, ``to_text(lang)``.
+
+        Raises:
+            InvalidParameterError: ``InvalidParameterValue`` for negative numbers or another currency.
+        """
+        from .bridge.cost import cost
+
+        return cost(self, hours, currency, nat_data_gb, krw_per_usd)
+
     def __repr__(self) -> str:
         return f"Lab(region={self.region!r})"
 

@@ -74,6 +74,7 @@ def broken(name: str) -> Scenario:
             "InvalidParameterValue", "InvalidParameterValue:scenario", value=name, scenarios=", ".join(BROKEN)
         )
     s = classroom(nat=name == "private_with_eip")
+    s.name = name  # describe() tells this scenario's story, not the classroom's
     lab = s.lab
     if name in ("no_route", "several"):
         lab.delete_route(s.public_rt, "0.0.0.0/0")

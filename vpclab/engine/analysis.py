@@ -10,6 +10,7 @@ the one it used — a reachable one if there is one, otherwise the one that got 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
@@ -86,7 +87,7 @@ class Analysis:
         return analysis_html(self)
 
 
-def _internet_candidates(lab, instance: Instance | None, egress: bool) -> list[IPv4Address]:
+def _internet_candidates(lab, instance: Instance | None, egress: bool) -> Iterable[IPv4Address]:
     return candidate_hosts(lab, instance, egress, DEFAULT_INTERNET_HOST)
 
 
@@ -129,6 +130,13 @@ def _in_lab(lab, address: IPv4Address) -> bool:
     return any(address in block for vpc in lab.vpcs.values() for block in vpc.cidrs)
 
 
+def _handed_out(lab, address: IPv4Address) -> bool:
+    """A public address this lab handed out at some time: mapped now, or released since (the contract
+    answers an internet source aimed at one with IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, not an error)."""
+    index = lab._pool.index(address)
+    return index is not None and index < lab.public_ip_counter
+
+
 def analyze(lab, source, destination, protocol="tcp", port=None, source_port=None) -> Analysis:
     """See ``Lab.analyze``."""
     return analyze_with(Context(lab), source, destination, protocol, port, source_port)
@@ -139,6 +147,9 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
     proto = parse_protocol(protocol)
     if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not -1 <= port <= 65535):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=port)
+    if port is not None and (port > 255 if proto is Protocol.ICMP else port < 0):
+        # A TCP/UDP port is 0-65535 (-1 is no port); an ICMP "port" is a type, 0-255 (-1: any).
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=port)
     if source_port is not None and (
         isinstance(source_port, bool) or not isinstance(source_port, int) or not 0 <= source_port <= 65535
     ):
@@ -146,7 +157,12 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
     src, dst = _classify(context, source), _classify(context, destination)
     if (src.internet or (src.instance is None and not _in_lab(lab, src.address))) and (
         dst.internet
-        or (dst.instance is None and dst.address not in context.public_owner and not _in_lab(lab, dst.address))
+        or (
+            dst.instance is None
+            and dst.address not in context.public_owner
+            and not _in_lab(lab, dst.address)
+            and not _handed_out(lab, dst.address)
+        )
     ):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:outside_lab")
     protocols = [Protocol.TCP, Protocol.UDP, Protocol.ICMP] if proto is Protocol.ALL else [proto]
@@ -176,7 +192,7 @@ def _progress(result: Analysis) -> int:
     return len(result.forward) + len(result.return_) + (1000 if result.reachable is None else 0)
 
 
-def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool) -> list[IPv4Address]:
+def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool) -> Iterable[IPv4Address]:
     if end.internet:
         return _internet_candidates(lab, other.instance, egress)
     if end.address is not None:
@@ -243,10 +259,14 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
             address=str(packet.source),
         )
         return
+    in_own_vpc = any(packet.destination in block for block in source.vpc.cidrs)
+    if in_own_vpc and target is not None and target.vpc is not source.vpc:
+        # VPCs with overlapping CIDRs: the local route keeps the packet in the source's VPC, so an
+        # address names the instance there; another VPC's instance is never reached this way.
+        target = _local_owner(lab, source.vpc, packet.destination) if dst.address is not None else None
     if target is not None and target.vpc is source.vpc:
         _within(t, source, target, packet)
         return
-    in_own_vpc = any(packet.destination in block for block in source.vpc.cidrs)
     if in_own_vpc and target is None and public_target is None:
         t.block(
             "NO_POSSIBLE_DESTINATION",
@@ -278,6 +298,13 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
     t.hop(INTERNET, "internet", "internet_arrive", leaving, address=str(packet.destination))
     t.returning()
     t.reply_from_internet(how, leaving.reply())
+
+
+def _local_owner(lab, vpc, address: IPv4Address) -> Instance | None:
+    for instance in lab.instances.values():
+        if instance.vpc is vpc and instance.private_ip == address and instance.state is not InstanceState.TERMINATED:
+            return instance
+    return None
 
 
 def _within(t: Tracer, source: Instance, target: Instance, packet: Packet) -> None:

@@ -11,6 +11,7 @@ the two views never disagree. ICMP is reported for echo requests (ping).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -146,6 +147,22 @@ class _Shared:
         self.pieces: dict = {}
         self.answers: dict = {}
         self.outbound: dict = {}
+        self.nat_acl_edges: dict = {}
+        self.nat_subnets = {n.subnet.id for n in lab.nat_gateways.values()}
+
+    def nat_acl_cell(self, instance: Instance) -> int:
+        """Where the instance's private address falls among the rule boundaries of the ACLs of its
+        VPC's NAT gateway subnets. Those ACLs see the private address as the peer (request in,
+        reply out), so two instances that share groups and subnet can still differ there."""
+        vpc = instance.vpc
+        if vpc.id not in self.nat_acl_edges:
+            acls = {
+                n.subnet.network_acl.id: n.subnet.network_acl for n in self.lab.nat_gateways.values() if n.vpc is vpc
+            }
+            self.nat_acl_edges[vpc.id] = sorted(
+                {x for acl in acls.values() for e in acl.entries.values() for x in _bounds(e.cidr)}
+            )
+        return bisect.bisect_right(self.nat_acl_edges[vpc.id], int(instance.private_ip))
 
     def acl_cells(self, acl, protocol: Protocol) -> list[tuple[PortRange, iv.Intervals]]:
         """Port stretches on which the ACL's inbound decision is constant, with the allowed sources."""
@@ -251,6 +268,12 @@ class _Shared:
 
 
 _ANY = iv.first(iv.EVERYTHING)
+_SELF = object()  # in a shared answer: "the instance being reported"
+
+
+def _bounds(cidr: IPv4Network) -> tuple[int, int]:
+    """First address and one past the last: the edges between which membership is constant."""
+    return int(cidr.network_address), int(cidr.broadcast_address) + 1
 
 
 def _covers_port(ports: PortRange, probe: Packet) -> bool:
@@ -309,20 +332,31 @@ def _instance(shared: _Shared, instance: Instance) -> InstanceExposure:
         str(instance.public_ip) if instance.public_ip else None,
         instance.subnet.id,
     )
-    vpc = instance.vpc
+    vpc, subnet = instance.vpc, instance.subnet
     groups = tuple(g.id for g in instance.security_groups)
-    key = (groups, instance.subnet.id, instance.public_ip is not None, instance.state)
+    # The answers depend on the subnet only through its ACL and route table (and, outbound, on
+    # whether a NAT gateway lives in it), so subnets that share those share the work. An answer that
+    # names the instance itself stores _SELF in its place.
+    key = (groups, subnet.network_acl.id, shared.lab.route_table_of(subnet).id, instance.public_ip is not None)
+    key += (instance.state,)
     if key not in shared.answers:
-        shared.answers[key] = _inbound(shared, instance, vpc)
+        inbound, code, at, blocked = _inbound(shared, instance, vpc)
+        # Converted to CIDRs once per key: the conversion costs more than the reasoning.
+        shown = [ExposedPorts(e.protocol, e.ports, _display_sources(shared, e.sources)) for e in inbound]
+        shared.answers[key] = (shown, code, _SELF if at == instance.id else at, blocked)
     inbound, code, at, blocked = shared.answers[key]
-    entry.inbound = [ExposedPorts(e.protocol, e.ports, _display_sources(shared, e.sources)) for e in inbound]
-    entry.inbound_code, entry.inbound_blocked_at, entry.blocked_rules = code, at, blocked
-    if key not in shared.outbound:
+    entry.inbound = list(inbound)
+    entry.inbound_code, entry.inbound_blocked_at = code, instance.id if at is _SELF else at
+    entry.blocked_rules = list(blocked)
+    out_key = (*key, shared.nat_acl_cell(instance), subnet.id if subnet.id in shared.nat_subnets else None)
+    if out_key not in shared.outbound:
         result = analyze_with(shared.context, instance, "internet", "tcp", OUTBOUND_PORT, None)
         gateways = [h.component for h in result.forward if h.step in ("nat_out", "igw_out")]
         via = gateways[0] if gateways else None  # a NAT gateway comes before the internet gateway
-        shared.outbound[key] = (result.reachable, via if result.reachable else None, result.code, result.blocked_at)
-    entry.outbound, entry.outbound_via, entry.outbound_code, entry.outbound_blocked_at = shared.outbound[key]
+        at = _SELF if result.blocked_at == instance.id else result.blocked_at
+        shared.outbound[out_key] = (result.reachable, via if result.reachable else None, result.code, at)
+    entry.outbound, entry.outbound_via, entry.outbound_code, at = shared.outbound[out_key]
+    entry.outbound_blocked_at = instance.id if at is _SELF else at
     return entry
 
 

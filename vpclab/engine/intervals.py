@@ -6,7 +6,8 @@ instead of one address at a time; rules are CIDRs, so the sets stay small.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network, summarize_address_range
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network
 
 Intervals = tuple[tuple[int, int], ...]
 EMPTY: Intervals = ()
@@ -65,4 +66,18 @@ def first(a: Intervals) -> IPv4Address | None:
 
 
 def to_cidrs(a: Intervals) -> list[IPv4Network]:
-    return [net for lo, hi in a for net in summarize_address_range(IPv4Address(lo), IPv4Address(hi))]
+    """The fewest CIDRs that cover exactly ``a`` (as ``ipaddress.summarize_address_range`` gives)."""
+    out = []
+    for lo, hi in a:
+        while lo <= hi:
+            # The largest aligned block that starts at ``lo`` and ends within ``hi``.
+            bits = min((lo & -lo).bit_length() - 1 if lo else 32, (hi - lo + 1).bit_length() - 1)
+            out.append(_network(lo, 32 - bits))
+            lo += 1 << bits
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _network(address: int, prefixlen: int) -> IPv4Network:
+    # Building IPv4Network objects dominates a large exposure report; the same holes recur.
+    return IPv4Network((address, prefixlen))

@@ -95,7 +95,8 @@ class Tracer:
                 "network-acl",
                 step,
                 packet,
-                "acl_egress" if egress else "acl_ingress",
+                # A reply goes to the client's ephemeral port: its fix names the ephemeral range.
+                ("acl_egress" if egress else "acl_ingress") + ("_reply" if self.path is self.return_ else ""),
                 **values,
                 **_packet_values(packet, egress),
             )
@@ -142,7 +143,7 @@ class Tracer:
                     "internet-gateway",
                     "igw_out",
                     packet,
-                    "give_public_ip",
+                    "public_ip_or_nat" if self._nat_hint(instance) else "public_ip_or_new_nat",
                     instance_id=instance.id,
                     igw_id=target.id,
                     nat_hint=self._nat_hint(instance),
@@ -190,10 +191,21 @@ class Tracer:
             public=str(nat.public_ip),
         )
         route = self.route(nat.subnet, packet.destination, translated, "add_nat_internet_route")
+        if isinstance(route.target, Instance):
+            self.block(
+                "UNSUPPORTED_COMPONENT",
+                route.target_id,
+                "instance",
+                "appliance",
+                translated,
+                "appliance",
+                reachable=None,
+                target_id=route.target_id,
+            )
         if not isinstance(route.target, InternetGateway):
             self.block(
                 "NO_ROUTE_TO_DESTINATION",
-                route.target_id,
+                self.lab.route_table_of(nat.subnet).id,
                 "route-table",
                 "route",
                 translated,
@@ -302,6 +314,8 @@ class Tracer:
                 "route",
                 reply,
                 "asymmetric",
+                route=f"{route.destination} → {route.target_id}",
+                destination=str(reply.destination),
                 target_id=route.target_id,
                 igw_id=_gateway_id(instance.vpc),
                 route_table_id=self.lab.route_table_of(instance.subnet).id,

@@ -7,9 +7,10 @@ port-range boundaries, is enough to find a reachable one if any exists.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from ipaddress import IPv4Address
 
-from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol, is_internet_address
+from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol
 from ..model.resources import Instance
 
 DEFAULT_PORTS = {Protocol.TCP: 80, Protocol.UDP: 53}
@@ -25,7 +26,10 @@ def _relevant(lab, instance: Instance | None):
     return instance.security_groups, acls, tables
 
 
-def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4Address) -> list[IPv4Address]:
+def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4Address) -> Iterator[IPv4Address]:
+    """``default`` first, then one internet address per stretch between rule boundaries — lazily:
+    the first host usually answers, and the rest is then never computed."""
+    yield default
     groups, acls, tables = _relevant(lab, instance)
     blocks = [r.cidr for g in groups for r in g.rules if r.cidr is not None]
     blocks += [e.cidr for a in acls for e in a.entries.values()]
@@ -35,13 +39,21 @@ def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4A
     for block in (*blocks, *excluded):
         edges.add(int(block.network_address))
         edges.add(int(block.broadcast_address) + 1)
-    public = {i.public_ip for i in lab.instances.values()} | {e.public_ip for e in lab.elastic_ips.values()}
-    found = [default]
+    # Integer spans: RFC 1918, RFC 6598 and never-routable space (is_internet_address) and the lab's VPCs.
+    spans = [(int(c.network_address), int(c.broadcast_address)) for c in excluded]
+    public = None  # the lab's own public addresses, gathered only if a boundary falls in the Region's pool
     for edge in sorted(e for e in edges if e < 2**32):
+        if any(low <= edge <= high for low, high in spans):
+            continue
         address = IPv4Address(edge)
-        if is_internet_address(address) and address not in public and not any(address in c for c in excluded):
-            found.append(address)
-    return list(dict.fromkeys(found))
+        if address == default:
+            continue
+        if lab._pool.index(address) is not None:
+            if public is None:
+                public = {i.public_ip for i in lab.instances.values()} | {e.public_ip for e in lab.elastic_ips.values()}
+            if address in public:
+                continue
+        yield address
 
 
 def candidate_ports(lab, instance: Instance | None, protocol: Protocol) -> list[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 
 from .errors import InvalidParameterError
@@ -31,6 +32,12 @@ ANYWHERE = IPv4Network("0.0.0.0/0")
 RESERVED_ROUTE_RANGE = IPv4Network("169.254.168.0/22")
 
 
+@lru_cache(maxsize=4096)
+def _network(text: str):
+    # Networks are immutable values; a lesson names the same few CIDRs over and over.
+    return ip_network(text, strict=False)
+
+
 def parse_cidr(value: object, parameter: str = "cidrBlock") -> IPv4Network:
     """An IPv4 CIDR, canonicalised the way EC2 does (``10.0.1.7/24`` becomes ``10.0.1.0/24``).
 
@@ -43,7 +50,7 @@ def parse_cidr(value: object, parameter: str = "cidrBlock") -> IPv4Network:
     try:
         if text is None or "/" not in text:
             raise ValueError
-        network = ip_network(text, strict=False)
+        network = _network(text)
     except ValueError:
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:cidr", value=value, parameter=parameter

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from ipaddress import IPv4Address, IPv4Network
 
+from .resources import Resource
+
 VERBS = (
     "create_vpc", "associate_vpc_cidr_block", "delete_vpc", "create_subnet", "modify_subnet_attribute",
     "delete_subnet", "create_internet_gateway", "attach_internet_gateway", "detach_internet_gateway",
@@ -25,8 +27,22 @@ VERBS = (
 MARKERS = ("undo",)  # entries that are not verbs but belong to the story (the console's undo)
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
 def plain(value):
     """A JSON-ready copy of an argument or a result: resources by id, addresses as text."""
+    # Every verb call passes through here: the common cases (plain values, the argument tuple and
+    # keyword dict, resources) come first, by exact type, which is much faster than isinstance.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
+    if kind is dict:
+        return {str(k): v if type(v) in _SCALARS else plain(v) for k, v in value.items()}
+    if isinstance(value, Resource):
+        return value.id
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, IPv4Address | IPv4Network):

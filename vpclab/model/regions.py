@@ -11,6 +11,7 @@ next one on start, as in AWS, where the old one went back to Amazon's pool).
 from __future__ import annotations
 
 import zlib
+from functools import cache, lru_cache
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
@@ -70,11 +71,13 @@ def _unmix(y: int) -> int:
     return _unshift(x, 30)
 
 
+@cache
 def _kind_offset(kind: str) -> int:
     # Each kind starts elsewhere, so the first VPC and the first gateway do not share their digits.
     return zlib.crc32(kind.encode()) << 32
 
 
+@lru_cache(maxsize=1 << 16)  # every lab starts at 1: the first ids are the same in every lab
 def resource_id(region: str, kind: str, number: int) -> str:
     """``kind-0`` and 16 hex digits, like EC2's 17-digit ids, derived from the counter alone.
 

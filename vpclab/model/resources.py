@@ -40,13 +40,6 @@ class Action(enum.Enum):
 LOCAL = "local"  # the target of a VPC's local routes
 
 
-def _display(resource: object) -> str:
-    # Rendering lives in the render layer; importing it here, lazily, keeps the model free of it.
-    from ..render.tables import resource_html
-
-    return resource_html(resource)
-
-
 class Resource:
     """Common behaviour: an id, an optional Name tag, a code-like repr and a Jupyter table."""
 
@@ -54,7 +47,11 @@ class Resource:
     name: str | None
 
     def _repr_html_(self) -> str:
-        return _display(self)
+        # Rendering lives in the render layer; a display hook imports it lazily (the one import
+        # upward that tests/test_layers.py allows), so the model never depends on it.
+        from ..render.tables import resource_html
+
+        return resource_html(self)
 
     def _repr_fields(self) -> str:
         return ""
@@ -319,8 +316,14 @@ class NetworkAclEntry:
         )
 
 
+_STAR_RULES = {
+    egress: NetworkAclEntry(ACL_DEFAULT_RULE, egress, Protocol.ALL, None, IPv4Network("0.0.0.0/0"), Action.DENY)
+    for egress in (False, True)
+}
+
+
 def star_rule(egress: bool) -> NetworkAclEntry:
-    return NetworkAclEntry(ACL_DEFAULT_RULE, egress, Protocol.ALL, None, IPv4Network("0.0.0.0/0"), Action.DENY)
+    return _STAR_RULES[egress]
 
 
 @dataclass(eq=False, repr=False)

@@ -46,6 +46,7 @@ from .resources import (
 
 FORMAT, VERSION = "vpclab-lab", 1
 MAX_TEXT = 20_000_000  # characters; a classroom lab is a few kilobytes
+HISTORY_DEPTH = 16  # nesting of a history entry's args / kwargs / result; real ones use 3 at most
 
 
 def _ports(ports: PortRange | None):
@@ -221,10 +222,11 @@ def load(lab_class, text: str):
         raise LabFileError("(file)", "json", detail=str(error)[:120]) from None
     try:
         return _build(lab_class, data)
-    except VpcLabError:
+    except LabFileError:
         raise
-    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:  # pragma: no cover
-        # A gap in the checks above must still end in a clear refusal, never a half-built lab.
+    except Exception as error:  # pragma: no cover
+        # A gap in the checks above (any other error, a VpcLabError included) must still end in the
+        # one refusal callers expect, never a half-built lab.
         raise LabFileError("(file)", "corrupt", detail=type(error).__name__) from None
 
 
@@ -384,8 +386,24 @@ def _load_history(r: _Reader, data: dict) -> list[dict]:
         if action not in VERBS and action not in MARKERS:
             raise LabFileError(f + "action", "value", value=action[:80])
         args, kwargs = r.items(raw, "args", f), r.get(raw, "kwargs", f, dict)
+        for key in ("args", "kwargs", "result"):
+            # json.loads accepts ~990 levels, but to_json's encoder then hits the recursion limit.
+            if _too_deep(raw[key], HISTORY_DEPTH):
+                raise LabFileError(f + key, "value", value=f"nested deeper than {HISTORY_DEPTH} levels")
         history.append({"action": action, "args": args, "kwargs": kwargs, "result": raw["result"]})
     return history
+
+
+def _too_deep(value, limit: int) -> bool:
+    """Do lists and objects nest deeper than ``limit`` in ``value``? (No recursion: input is hostile.)"""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | dict):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _load_route_tables(r: _Reader, lab, data: dict) -> None:
@@ -497,7 +515,8 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         else:
             address = None
         failure = r.get(raw, "failure_code", f, str, True)
-        if (failure is None) != (state is not NatGatewayState.FAILED):
+        # A failed gateway says why; an available one has no failure; a deleted one may have either.
+        if state is not NatGatewayState.DELETED and (failure is None) != (state is not NatGatewayState.FAILED):
             raise LabFileError(f + "failure_code", "value", value=str(failure))
         nat = NatGateway(
             nat_id, subnet, address, r.get(raw, "network_interface_id", f, str), r.get(raw, "name", f, str, True),

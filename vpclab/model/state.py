@@ -26,6 +26,8 @@ from .resources import (
     Vpc,
 )
 
+NAME_LIMIT = 256  # characters in an AWS tag value (the Name tag)
+
 # kind of resource -> (class, the AWS code for an unknown id, the attribute of LabState holding them)
 KINDS = {
     "vpc": (Vpc, "InvalidVpcID.NotFound", "vpcs"),
@@ -78,6 +80,29 @@ class LabState:
     @property
     def availability_zones(self) -> tuple[str, ...]:
         return REGIONS[self.region].zones
+
+    # ---- names ----------------------------------------------------------------------------------
+    @staticmethod
+    def _check_name(value: object, parameter: str = "name", limit: int = NAME_LIMIT) -> str | None:
+        """A Name tag, group name or description: None, or text of at most ``limit`` characters.
+
+        AWS allows 256 characters in a tag value and 255 in a group name or description; holding to
+        that (and to text a UTF-8 file can store) keeps every lab savable and loadable again.
+        """
+        if value is None:
+            return None
+        ok = isinstance(value, str) and len(value) <= limit
+        if ok:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate
+                ok = False
+        if not ok:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:name",
+                parameter=parameter, value=_short(value), limit=limit,
+            )  # fmt: skip
+        return value
 
     # ---- look-ups -------------------------------------------------------------------------------
     def _get(self, kind: str, value: object, parameter: str | None = None):

@@ -49,7 +49,7 @@ class ComputeVerbs(LabState):
                 ``map_public_ip_on_launch``.
             security_groups: groups of the subnet's VPC (default: the VPC's default group).
         """
-        subnet = self._get("subnet", subnet)
+        subnet, name = self._get("subnet", subnet), self._check_name(name)
         groups = self._resolve_groups(subnet, security_groups)
         address = self._claim_address(subnet, private_ip, check_only=True)
         wants_public = subnet.map_public_ip_on_launch if associate_public_ip is None else bool(associate_public_ip)
@@ -155,6 +155,7 @@ class ComputeVerbs(LabState):
     # ---- Elastic IPs -----------------------------------------------------------------------------
     def allocate_address(self, name: str | None = None) -> ElasticIp:
         """Allocate an Elastic IP (5 per Region by default). It costs money from now until released."""
+        name = self._check_name(name)
         if len(self.elastic_ips) >= ELASTIC_IPS_PER_REGION:
             raise LimitExceededError("AddressLimitExceeded", limit=ELASTIC_IPS_PER_REGION)
         eip = ElasticIp(self._new_id("eipalloc"), self._new_public_ip(), name)
@@ -245,7 +246,7 @@ class ComputeVerbs(LabState):
         with a ``failure_code`` when the VPC has no internet gateway (``Gateway.NotAttached``), the
         Elastic IP is already in use (``Resource.AlreadyAssociated``) or the subnet is full.
         """
-        subnet, eip = self._get("subnet", subnet), self._get_eip(eip)
+        subnet, eip, name = self._get("subnet", subnet), self._get_eip(eip), self._check_name(name)
         in_zone = [n for n in self._live_nat_gateways() if n.subnet.availability_zone == subnet.availability_zone]
         if sum(n.state is NatGatewayState.AVAILABLE for n in in_zone) >= NAT_GATEWAYS_PER_ZONE:
             raise LimitExceededError("NatGatewayLimitExceeded", limit=NAT_GATEWAYS_PER_ZONE)

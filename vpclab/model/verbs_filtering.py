@@ -39,12 +39,13 @@ class FilteringVerbs(LabState):
         vpc = self._get("vpc", vpc)
         if not isinstance(name, str) or not name.strip():
             raise InvalidParameterError("MissingParameter", "MissingParameter:group_name")
-        name = name.strip()
+        name = self._check_name(name.strip(), "group_name", 255)
+        description = self._check_name(str(description or name), "description", 255)
         if name == "default" or name.startswith("sg-"):
             raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:group_name", name=name)
         if any(g.vpc is vpc and g.group_name == name for g in self.security_groups.values()):
             raise DuplicateError("InvalidGroup.Duplicate", name=name, vpc_id=vpc.id)
-        group = SecurityGroup(self._new_id("sg"), vpc, name, str(description or name))
+        group = SecurityGroup(self._new_id("sg"), vpc, name, description)
         group.rules.append(SecurityGroupRule(True, parse_protocol("-1"), None, parse_cidr("0.0.0.0/0"),
                                              rule_id=self._new_id("sgr")))  # fmt: skip
         self.security_groups[group.id] = group
@@ -134,6 +135,7 @@ class FilteringVerbs(LabState):
     def create_network_acl(self, vpc: Vpc | str, name: str | None = None) -> NetworkAcl:
         """A custom ACL: it denies everything (only the ``*`` rules) until entries are added."""
         vpc = self._get("vpc", vpc)  # before the id: a failed call must not use up a counter
+        name = self._check_name(name)
         acl = NetworkAcl(self._new_id("acl"), vpc, name=name)
         self.network_acls[acl.id] = acl
         return acl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from .addressing import NOT_ROUTABLE, Protocol, parse_cidr, secondary_cidr_restricted
+from .addressing import ANYWHERE, NOT_ROUTABLE, Protocol, parse_cidr, secondary_cidr_restricted
 from .errors import (
     AlreadyAssociatedError,
     DependencyViolationError,
@@ -47,6 +47,7 @@ class NetworkVerbs(LabState):
             InvalidParameterError: ``InvalidParameterValue`` (malformed), ``InvalidVpc.Range`` (size).
             LimitExceededError: ``VpcLimitExceeded`` past 5 VPCs in the Region.
         """
+        name = self._check_name(name)
         block = parse_cidr(cidr)
         _check_block_size(block, "InvalidVpc.Range")
         if len(self.vpcs) >= VPCS_PER_REGION:
@@ -57,7 +58,7 @@ class NetworkVerbs(LabState):
         main.associations.append(RouteTableAssociation(self._new_id("rtbassoc"), main, None))
         vpc.main_route_table = main
         acl = NetworkAcl(self._new_id("acl"), vpc, is_default=True)
-        anywhere = IPv4Network("0.0.0.0/0")
+        anywhere = ANYWHERE
         for egress in (False, True):  # rule 100 allows everything both ways; "*" denies the rest
             acl.entries[(egress, 100)] = NetworkAclEntry(100, egress, Protocol.ALL, None, anywhere, Action.ALLOW)
         self.network_acls[acl.id] = acl
@@ -146,7 +147,7 @@ class NetworkVerbs(LabState):
             InvalidParameterError: ``InvalidSubnet.Range`` (size, or outside the VPC),
                 ``InvalidSubnet.Conflict`` (overlap), ``InvalidParameterValue`` (CIDR, zone).
         """
-        vpc = self._get("vpc", vpc)
+        vpc, name = self._get("vpc", vpc), self._check_name(name)
         block = parse_cidr(cidr)
         if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
             raise InvalidParameterError(
@@ -194,6 +195,7 @@ class NetworkVerbs(LabState):
 
     # ---- internet gateways ---------------------------------------------------------------------
     def create_internet_gateway(self, name: str | None = None) -> InternetGateway:
+        name = self._check_name(name)
         if len(self.internet_gateways) >= VPCS_PER_REGION:
             raise LimitExceededError("InternetGatewayLimitExceeded", limit=VPCS_PER_REGION)
         gateway = InternetGateway(self._new_id("igw"), name)

@@ -23,7 +23,7 @@ ROUTES_PER_TABLE = 50  # AWS default quota for non-propagated routes
 class RoutingVerbs(LabState):
     def create_route_table(self, vpc: Vpc | str, name: str | None = None) -> RouteTable:
         """A custom route table, starting with the local route of each VPC CIDR."""
-        return self._new_route_table(self._get("vpc", vpc), name)
+        return self._new_route_table(self._get("vpc", vpc), self._check_name(name))
 
     def delete_route_table(self, route_table: RouteTable | str) -> None:
         """Delete a custom table that no subnet uses. The main table cannot be deleted."""

@@ -24,7 +24,7 @@ def _py(value) -> str:
     return repr(value)
 
 
-def python_call(action: str, *args, **kwargs) -> str:
+def python_call(action: str, /, *args, **kwargs) -> str:
     """``lab.attach_internet_gateway('igw-…', 'vpc-…')``."""
     parts = [_py(a) for a in args] + [f"{k}={_py(v)}" for k, v in kwargs.items() if v is not None]
     return f"lab.{action}({', '.join(parts)})"
@@ -67,7 +67,7 @@ def _acl_ports(protocol, port) -> list[str]:
     return ["--protocol", proto.number, "--port-range", f"From={ports.first},To={ports.last}"]
 
 
-def aws_cli(action: str, *args, **kwargs) -> str | None:
+def aws_cli(action: str, /, *args, **kwargs) -> str | None:
     """The AWS CLI command for a vpclab action (None where the console shows no CLI equivalent)."""
     a = list(args) + [None] * 8
     k = kwargs

@@ -1,0 +1,133 @@
+"""What the three exporters share: which resources a real account would get, and why others are left out.
+
+The exporters describe the lab as it is now (not the steps that built it). Blackhole routes, deleted
+or failed NAT gateways and terminated instances have no counterpart a template could create; they
+are left out with a comment that says why. The VPC's own main route table, default security group
+and default network ACL exist as soon as the VPC does: they are written out only where the lab
+changed them.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+from ..model.addressing import Protocol
+from ..model.resources import (
+    Action,
+    Instance,
+    InstanceState,
+    InternetGateway,
+    NatGateway,
+    NatGatewayState,
+    NetworkAclEntry,
+    RouteState,
+    RouteTable,
+    SecurityGroupRule,
+)
+
+ANYWHERE = IPv4Network("0.0.0.0/0")
+AMI_PLACEHOLDER = "ami-0abcdef1234567890"  # the AWS documentation's example id: replace it with a real AMI
+INSTANCE_TYPE = "t3.micro"
+
+
+def original_main_table(lab, vpc) -> RouteTable:
+    """The main table the VPC was created with (the first of its tables), which may no longer be main."""
+    return next(t for t in lab.route_tables.values() if t.vpc is vpc)
+
+
+def exported_routes(table: RouteTable) -> list:
+    """The routes a template creates: not the local ones, not the blackholes."""
+    return [r for r in table.routes.values() if not r.is_local and r.state is RouteState.ACTIVE]
+
+
+def skipped_routes(table: RouteTable) -> list[tuple[object, str]]:
+    """(route, reason) for each blackhole route left out."""
+    return [(r, blackhole_reason(r)) for r in table.routes.values() if r.state is RouteState.BLACKHOLE]
+
+
+def blackhole_reason(route) -> str:
+    target = route.target
+    if isinstance(target, InternetGateway):
+        return (
+            "its internet gateway was deleted" if target.deleted else "its internet gateway is not attached to this VPC"
+        )
+    if isinstance(target, NatGateway):
+        return f"its NAT gateway is {target.state.value}"
+    if isinstance(target, Instance):
+        return f"its instance is {target.state.value}"
+    return "its target no longer exists"
+
+
+def default_sg_rule_keys(group) -> set[tuple]:
+    return {
+        SecurityGroupRule(False, Protocol.ALL, None, group_id=group.id).key,
+        SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE).key,
+    }
+
+
+def default_group_changed(group) -> bool:
+    """Do the default security group's rules differ from AWS's (all from itself in, all out)?"""
+    return {r.key for r in group.rules} != default_sg_rule_keys(group)
+
+
+def allows_all_out(group) -> bool:
+    """Does the group still have the allow-all egress rule that AWS puts in every new group?"""
+    return SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE).key in {r.key for r in group.rules}
+
+
+def default_acl_entries() -> dict[tuple[bool, int], NetworkAclEntry]:
+    return {
+        (egress, 100): NetworkAclEntry(100, egress, Protocol.ALL, None, ANYWHERE, Action.ALLOW)
+        for egress in (False, True)
+    }
+
+
+def default_acl_changed(acl) -> bool:
+    return acl.entries != default_acl_entries()
+
+
+def acl_entries(acl) -> list[NetworkAclEntry]:
+    """The ACL's own entries (the ``*`` rules are AWS's and never written), inbound first, by number."""
+    return sorted(acl.entries.values(), key=lambda e: (e.egress, e.rule_number))
+
+
+def live_instances(lab) -> list:
+    return [i for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
+
+
+def gone_instances(lab) -> list:
+    return [i for i in lab.instances.values() if i.state is InstanceState.TERMINATED]
+
+
+def routing_instances(lab) -> list:
+    """Running or stopped instances that some exported route points at: AWS needs their source/destination
+    check turned off to forward other hosts' traffic (the lab does not model that check)."""
+    targets = {id(r.target) for t in lab.route_tables.values() for r in exported_routes(t)}
+    return [i for i in live_instances(lab) if id(i) in targets]
+
+
+def live_nat_gateways(lab) -> list:
+    return [n for n in lab.nat_gateways.values() if n.state is NatGatewayState.AVAILABLE]
+
+
+def gone_nat_gateways(lab) -> list:
+    return [n for n in lab.nat_gateways.values() if n.state is not NatGatewayState.AVAILABLE]
+
+
+def nat_reason(nat) -> str:
+    if nat.state is NatGatewayState.FAILED:
+        return f"it failed ({nat.failure_code})"
+    return "it was deleted"
+
+
+def in_secondary_cidr(subnet) -> IPv4Network | None:
+    """The secondary VPC CIDR the subnet lies in (it must wait for that CIDR's association), or None."""
+    return next((c for c in subnet.vpc.cidrs[1:] if subnet.cidr.subnet_of(c)), None)
+
+
+def header_lines(lab, tool: str) -> list[str]:
+    return [
+        f"{tool} for the vpclab lab in {lab.region}, generated from its state (not its history).",
+        "Review before use: the AMI is a placeholder and every public IPv4 address and NAT gateway is billed",
+        "(see lab.cost()).",
+    ]
