@@ -40,6 +40,14 @@ def diagram(lab, highlight=None, lang=None):
     return draw(lab, highlight=highlight, lang=lang)
 
 
+def check(assignment: str, lab):
+    """Your progress on an assignment: each check passed or not, with a hint that grows more precise
+    each time you ask (a nudge, then the concept, then the exact fix)."""
+    from .grading.feedback import progress
+
+    return progress(assignment, lab)
+
+
 def quiz(quiz_id: str):
     """A "predict, then check" question from the lessons, with instant feedback (ipywidgets)."""
     from .widgets.quiz import Quiz
@@ -80,6 +88,7 @@ __all__ = [
     "Subnet",
     "Vpc",
     "VpcLabError",
+    "check",
     "diagram",
     "get_language",
     "quiz",

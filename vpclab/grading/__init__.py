@@ -1,0 +1,1 @@
+"""The grading layer: assignment checks, the learner's ``vpclab.check``, and the batch grader."""
