@@ -35,7 +35,7 @@ def add(entries: list[list[str]]) -> list[str]:
                 if f"\nmsgid {msgid}\n" in text:
                     continue
                 msgstr = json.dumps(entry[1 + index], ensure_ascii=False)
-                text += f"\n#, python-brace-format\nmsgid {msgid}\nmsgstr {msgstr}\n"
+                text += f"\nmsgid {msgid}\nmsgstr {msgstr}\n"
                 if lang == "en":
                     added.append(entry[0])
             path.write_text(text, encoding="utf-8")

@@ -36,6 +36,22 @@ COVERS = {"lab": {"lab"}, "dev": {"dev", "lab", "test", "bench"}}
 
 # tests/browser drives JupyterLab and Voila in headless Chromium, so `test` installs Chromium too.
 BROWSER_TESTS = True
+# The last `test` step: every lesson, in both languages, run top to bottom in a fresh kernel by nbval.
+# Lax mode compares only the outputs of cells tagged nbval-check-output, through the sanitize file;
+# two workers share the notebooks a whole file each (a notebook's cells depend on each other), and a
+# cell that hangs fails after a minute instead of holding CI.
+NOTEBOOK_RUN = [
+    "--nbval-lax",
+    "--nbval-current-env",
+    "--nbval-sanitize-with",
+    "tests/notebooks/nbval_sanitize.cfg",
+    "--nbval-cell-timeout",
+    "60",
+    "-n",
+    "2",
+    "--dist",
+    "loadfile",
+]
 # os.geteuid does not exist on Windows (and neither does apt-get).
 IS_ROOT = getattr(os, "geteuid", lambda: -1)() == 0
 APT_ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}  # apt must never stop to ask
@@ -102,6 +118,16 @@ SYSTEM_NEEDS = [
         ("lab", "test"),
         "Korean labels in diagrams may show as boxes; install a CJK font such as "
         "Noto Sans CJK (Debian/Ubuntu: fonts-noto-cjk)",
+        fatal=False,
+    ),
+    SystemNeed(
+        "GNU gettext 'msgfmt'",
+        lambda: shutil.which("msgfmt") is not None,
+        ("gettext",),
+        ("test",),
+        # The catalogs are checked with the same tool translators' editors use (msgfmt -c).
+        "the catalog check will be skipped (under CI=true it fails); install GNU gettext "
+        "(Debian/Ubuntu: sudo apt-get install gettext | brew install gettext)",
         fatal=False,
     ),
     SystemNeed(
@@ -231,7 +257,7 @@ def cmd_test(python: Path, args: list[str]) -> int:
     ]
     notebooks = (ROOT / "notebooks").rglob("*.ipynb")
     if any(".ipynb_checkpoints" not in path.parts for path in notebooks):
-        steps.append(("notebooks", [py, "-m", "pytest", "--nbval-lax", "notebooks"]))
+        steps.append(("notebooks", [py, "-m", "pytest", *NOTEBOOK_RUN, "notebooks"]))
     started = time.monotonic()
     for number, (name, cmd) in enumerate(steps, start=1):
         log(f"step {number}/{len(steps)}: {name}")

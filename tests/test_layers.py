@@ -34,6 +34,9 @@ SUBPACKAGES = {"model": MODEL, "engine": ENGINE, "render": RENDER, "widgets": SI
 # Top-level modules of the facade. scenarios.py builds ready-made labs with Lab, so it sits there too.
 FACADE_MODULES = re.compile(r"vpclab(\.__init__|\.lab|\.__main__|\.cli\w*|\.scenarios)?")
 DISPLAY_HOOK = re.compile(r"_repr_\w+_|to_text|__str__")
+# An assignment module builds its starting lab with Lab, as scenarios.py does, so it sits at the facade
+# too; the package that holds them (and the checks that load them by name) stays in the grading layer.
+ASSIGNMENT_MODULES = re.compile(r"vpclab\.grading\.assignments\.\w+")
 
 
 def module_name(path: Path) -> str:
@@ -46,6 +49,8 @@ def layer_of(module: str) -> tuple[int, str] | None:
     parts = module.split(".")
     if parts[0] != "vpclab":
         return None
+    if ASSIGNMENT_MODULES.fullmatch(module):
+        return FACADE, "facade"
     if len(parts) > 1 and parts[1] in SUBPACKAGES:
         return SUBPACKAGES[parts[1]], parts[1]
     if FACADE_MODULES.fullmatch(module):

@@ -170,8 +170,8 @@ def refused(text, field: str | None = None) -> LabFileError:
     if field is not None:
         assert error.field == field, (error.field, error.key, error.values)
     for lang in ("en", "ko"):
-        text = error.message(lang)
-        assert text and not re.search(r"\{[a-z_]+\}", text), text  # every placeholder filled
+        message = error.message(lang)
+        assert message and not re.search(r"\{[a-z_]+\}", message), message  # every placeholder filled
     return error
 
 
@@ -229,11 +229,11 @@ def test_loaded_lab_keeps_route_states_addresses_and_names(rich_lab):
     assert loaded.vpcs[h["vpc_b"].id].name == HOSTILE_NAME  # a name, never code
     assert loaded.instances[h["app_server"].id].name == HOSTILE_NAME
     assert loaded.subnets[h["data"].id].network_acl.id == h["acl"].id
-    assert loaded.subnets[h["public"].id].available_ip_address_count == (h["public"].available_ip_address_count)
+    assert loaded.subnets[h["public"].id].available_ip_address_count == h["public"].available_ip_address_count
     assert loaded.is_public(h["public"].id) and not loaded.is_public(h["app"].id)
 
 
-def test_names_that_look_like_code_are_only_names(tmp_path, monkeypatch):
+def test_names_that_look_like_code_are_only_names(tmp_path):
     marker = tmp_path / "pwned"
     lab = Lab()
     payload = f"__import__('os').system('touch {marker}')"
