@@ -3,6 +3,7 @@ created them in any order (ids differ) — names are what the assignment text gi
 
 from __future__ import annotations
 
+from ..model.errors import NotFoundError
 from ..model.resources import InstanceState
 
 
@@ -19,3 +20,34 @@ def exposed_ports(lab, instance_) -> set[tuple[str, int, int]]:
     """(protocol, first port, last port) the internet can reach on the instance."""
     entry = lab.exposure()[instance_]
     return {(e.protocol, e.ports.first, e.ports.last) for e in entry.inbound}
+
+
+_KINDS = ("instances", "security_groups", "subnets", "route_tables", "internet_gateways", "network_acls",
+          "elastic_ips", "nat_gateways", "vpcs")  # fmt: skip
+
+
+def _names(resource) -> set[str]:
+    names = {resource.name} if resource.name else set()
+    group_name = getattr(resource, "group_name", None)  # a security group answers to its group name too
+    return names | ({group_name} if group_name else set())
+
+
+def _live(resource) -> bool:
+    state = getattr(resource, "state", None)
+    return getattr(state, "value", None) not in ("terminated", "deleted", "failed")
+
+
+def named(lab, *names: str):
+    """The live resources with these names (Name tag, or a security group's group name), in order:
+    ``web, web_sg = vpclab.grading.named(lab, "web", "web-sg")``. One name gives one resource.
+
+    Raises:
+        NotFoundError (a ``LookupError``): no live resource, or more than one, has that name.
+    """
+    found = []
+    for wanted in names:
+        matches = [r for kind in _KINDS for r in getattr(lab, kind).values() if wanted in _names(r) and _live(r)]
+        if len(matches) != 1:
+            raise NotFoundError("InvalidParameterValue", "lookup.named", name=wanted, count=len(matches))
+        found.append(matches[0])
+    return found[0] if len(found) == 1 else tuple(found)

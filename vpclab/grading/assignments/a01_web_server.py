@@ -25,9 +25,11 @@ def start() -> Lab:
 def _reachable(lab, port: int) -> Verdict:
     web = lookup.instance(lab, "web")
     if web is None:
-        return Verdict.fail(code="—", port=port)
+        return Verdict.fail(code="MISSING_INSTANCE", blocked_at="web", port=port)
     analysis = lab.analyze("internet", web, "tcp", port)
-    return Verdict.ok() if analysis.reachable else Verdict.fail(code=analysis.code, port=port)
+    if analysis.reachable:
+        return Verdict.ok()
+    return Verdict.fail(code=analysis.code or "—", blocked_at=analysis.blocked_at or "—", port=port)
 
 
 @check(ASSIGNMENT, "http", points=3)

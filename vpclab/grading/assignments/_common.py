@@ -1,0 +1,96 @@
+"""Questions the assignments' checks share: does the internet reach this server, what else is open,
+what do its public addresses cost. Not an assignment itself (it registers no checks).
+
+Every helper answers with the engine (``analyze``, ``exposure``) so that any correct design passes,
+and returns plain values (codes, ids, ports) that fill the hints' placeholders in either language.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from ipaddress import IPv4Network, ip_network
+
+from ...engine.packets import LINUX_EPHEMERAL
+from .. import lookup
+
+LINUX_CLIENT = LINUX_EPHEMERAL[0]  # 32768: the first ephemeral port of a Linux client
+WINDOWS_CLIENT = 50000  # inside Windows' ephemeral range, 49152-65535
+CLIENT_PORTS = (LINUX_CLIENT, WINDOWS_CLIENT)
+NONE = "—"  # a placeholder value when there is nothing to name
+
+
+def blocked(lab, source, destination, port: int, client_ports=(LINUX_CLIENT,), protocol: str = "tcp") -> dict | None:
+    """None when every client port gets through; else the values of the first failure:
+    ``code``, ``blocked_at``, ``port``, ``client_port``."""
+    for client_port in client_ports:
+        analysis = lab.analyze(source, destination, protocol, port, source_port=client_port)
+        if not analysis.reachable:
+            return {"code": analysis.code or NONE, "blocked_at": analysis.blocked_at or NONE, "port": port,
+                    "client_port": client_port}  # fmt: skip
+    return None
+
+
+def serves(lab, name: str, ports, client_ports=(LINUX_CLIENT,)) -> dict | None:
+    """None when the internet reaches instance ``name`` on every port; else what blocks the first one
+    (``code`` ``MISSING_INSTANCE`` when there is no live instance of that name)."""
+    instance = lookup.instance(lab, name)
+    if instance is None:
+        return {"code": "MISSING_INSTANCE", "blocked_at": name, "port": ports[0], "client_port": client_ports[0]}
+    for port in ports:
+        failure = blocked(lab, "internet", instance, port, client_ports)
+        if failure is not None:
+            return failure
+    return None
+
+
+def exposure_of(lab, instance):
+    """The exposure entry of ``instance`` (an object or None)."""
+    return lab.exposure()[instance] if instance is not None else None
+
+
+def _within(sources, cidr: IPv4Network) -> bool:
+    return all(ip_network(s).subnet_of(cidr) for s in sources)
+
+
+def extra_exposure(lab, instance, public_ports=(80, 443), restricted: dict | None = None) -> list[str]:
+    """What the internet reaches on ``instance`` beyond ``public_ports`` (TCP, from anywhere) and
+    ``restricted`` ({tcp port: CIDR} open only to that CIDR), as text: ``["tcp 22 ← 0.0.0.0/0"]``."""
+    restricted = {port: ip_network(cidr) for port, cidr in (restricted or {}).items()}
+    extra = []
+    for entry in exposure_of(lab, instance).inbound:
+        first, last = entry.ports.first, entry.ports.last
+        single = entry.protocol == "tcp" and first == last
+        if single and first in public_ports:
+            continue
+        if single and first in restricted and _within(entry.sources, restricted[first]):
+            continue
+        extra.append(str(entry))
+    return extra
+
+
+def sources_of(lab, instance, port: int, protocol: str = "tcp") -> list[IPv4Network]:
+    """Every internet source that reaches ``protocol``/``port`` on the instance."""
+    return [
+        ip_network(s)
+        for e in exposure_of(lab, instance).inbound
+        if e.protocol == protocol and e.ports.first <= port <= e.ports.last
+        for s in e.sources
+    ]
+
+
+def outbound(lab, name: str, port: int = 443) -> dict | None:
+    """None when instance ``name`` reaches the internet on ``port``; else ``code`` and ``blocked_at``."""
+    instance = lookup.instance(lab, name)
+    if instance is None:
+        return {"code": "MISSING_INSTANCE", "blocked_at": name, "port": port, "client_port": LINUX_CLIENT}
+    return blocked(lab, instance, "internet", port)
+
+
+def public_ipv4(lab) -> tuple[int, Decimal]:
+    """How many public IPv4 addresses are billed now, and what they cost in a 730-hour month (USD)."""
+    lines = [line for line in lab.cost(hours=730).lines if line.unit == "ip_hour" and line.amount > 0]
+    return len(lines), sum((line.amount for line in lines), Decimal(0))
+
+
+def usd(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))}"
