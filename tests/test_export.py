@@ -198,7 +198,7 @@ def test_terraform_rules_refer_to_groups_and_acls_by_reference(web_app_nat_class
     }
 
 
-def test_terraform_names_no_lab_id_and_says_what_it_left_out(web_app_nat_classroom):
+def test_terraform_names_no_lab_id_and_says_what_it_leaves_out(web_app_nat_classroom):
     s = web_app_nat_classroom
     text = s.lab.to_terraform()
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
@@ -210,7 +210,7 @@ def test_terraform_names_no_lab_id_and_says_what_it_left_out(web_app_nat_classro
     assert "192.0.2.0/24" not in code
 
 
-def test_terraform_replaced_main_table_and_instance_route_targets(lab):
+def test_terraform_keeps_a_replaced_main_table_and_routes_through_an_instance(lab):
     vpc = lab.create_vpc("10.0.0.0/16", name="v")
     subnet = lab.create_subnet(vpc, "10.0.1.0/24", name="s")
     original = lab.main_route_table(vpc)
@@ -480,6 +480,46 @@ def test_cli_script_passes_shellcheck(web_app_nat_classroom, tmp_path):
     assert result.returncode == 0, result.stdout
 
 
+# ---- any lab at all -------------------------------------------------------------------------------
+def assert_exports_are_whole(lab) -> None:
+    """Each export parses and names only what it declares (Terraform addresses, logical ids, variables)."""
+    terraform = lab.to_terraform()
+    if 'resource "' in terraform:
+        parse_hcl(terraform)
+    declared = set(re.findall(r'^resource "(aws_\w+)" "(\w+)"', terraform, re.MULTILINE))
+    used = set(re.findall(r"\b(aws_\w+)\.(\w+)\b(?!\")", terraform))
+    assert used <= declared, used - declared
+    template = parse_yaml(lab.to_cloudformation())
+    resources = template.get("Resources", {})
+    names = set(resources) | set(template.get("Parameters", {})) | {"AWS::Region"}
+    assert {r for body in resources.values() for r in _refs(body)} <= names
+    assert {d for body in resources.values() for d in body.get("DependsOn", [])} <= set(resources)
+    assigned = {"REGION", "AMI_ID"}
+    for line in lab.to_aws_cli().splitlines():
+        assert set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", line.split("=$(", 1)[-1])) <= assigned, line
+        if match := re.match(r"^([A-Z][A-Z0-9_]*)=", line):
+            assigned.add(match.group(1))
+
+
+def test_the_classroom_exports_are_whole(web_app_nat_classroom):
+    assert_exports_are_whole(web_app_nat_classroom.lab)
+
+
+@pytest.mark.slow
+def test_any_lab_a_sequence_of_calls_builds_exports_whole():
+    from hypothesis import settings
+    from hypothesis.stateful import invariant
+    from test_properties import PROFILE, LabMachine
+
+    class ExportingMachine(LabMachine):
+        @invariant()
+        def exports_are_whole(self):
+            assert_exports_are_whole(self.lab)
+
+    ExportingMachine.TestCase.settings = settings(PROFILE, max_examples=15, stateful_step_count=20)
+    ExportingMachine.TestCase().runTest()
+
+
 # ---- the round trip through moto ---------------------------------------------------------------------
 def _kind(target) -> str:
     if isinstance(target, InternetGateway):
@@ -569,11 +609,6 @@ def exposure_by_name(lab, vpc_cidrs: set[str]) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    not hasattr(vpclab.Lab, "from_boto3"),
-    reason="Lab.from_boto3 (the importer, issue 5) is not in this checkout yet",
-    strict=False,
-)
 def test_cloudformation_deployed_into_moto_reads_back_as_the_same_network(web_app_nat_classroom, monkeypatch):
     boto3 = pytest.importorskip("boto3")
     moto = pytest.importorskip("moto")
