@@ -858,3 +858,10 @@ def test_the_language_switch_also_translates_the_last_message_and_the_code_headi
     console.language.value = "ko"
     assert tr("console.done", "ko", action="create_internet_gateway") in unescape(console.message.value)
     assert tr("console.cli", "ko") in unescape(console.code.value)
+
+
+def test_the_console_shows_what_the_network_would_cost_and_updates_it_after_an_action(vpc_lab):
+    console = vpclab.Console(vpc_lab.lab, tools=["elastic_ip"])
+    assert "$0.00" in console.cost_table.value
+    click(console, "elastic_ip", "console.allocate")  # an idle Elastic IP is billed: 730 h x $0.005
+    assert "$3.65" in console.cost_table.value

@@ -51,6 +51,7 @@ class Console(widgets.HBox):
         self.code = widgets.HTML()
         self.diagram = widgets.HTML(layout=widgets.Layout(overflow="auto"))
         self.exposure_table = widgets.HTML()
+        self.cost_table = widgets.HTML()
         self.text_alternative = widgets.HTML()
         self.history = widgets.HTML()
         self.language = widgets.ToggleButtons(options=[("한국어", "ko"), ("English", "en")], value=self.lang)
@@ -60,7 +61,7 @@ class Console(widgets.HBox):
         self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()])
         left = widgets.VBox([self.language, self.tabs, self.undo_button, self.message, self.code, self.history],
                             layout=widgets.Layout(width="42%", min_width="340px"))  # fmt: skip
-        right = widgets.VBox([self.diagram, self.exposure_table, self.text_alternative],
+        right = widgets.VBox([self.diagram, self.exposure_table, self.cost_table, self.text_alternative],
                              layout=widgets.Layout(width="58%"))  # fmt: skip
         super().__init__([left, right], layout=widgets.Layout(width="100%", flex_flow="row wrap"))
         self._apply_labels()
@@ -204,6 +205,7 @@ class Console(widgets.HBox):
                 f'{DIAGRAM_STYLE}<div role="img" aria-label="{escape(reading)}" class="vpclab-diagram">{picture}</div>'
             )
         self.exposure_table.value = exposure_html(report, self.lang)
+        self.cost_table.value = self._cost_html()
         self.text_alternative.value = (
             f"<details><summary>{escape(tr('console.text_alternative', self.lang))}</summary>"
             f"<pre>{escape(reading)}</pre></details>"
@@ -214,6 +216,13 @@ class Console(widgets.HBox):
             self.panels["tester"].result.value = analysis_html(tested, self.lang) if tested is not None else ""
         for panel in self.panels.values():
             panel.refresh()
+
+    def _cost_html(self) -> str:
+        """What the network would cost for a month in a real account (public IPv4, NAT gateways)."""
+        monthly = self.lab.cost(hours=730, currency="USD")
+        won = self.lab.cost(hours=730, currency="KRW")
+        summary = tr("console.cost", self.lang, usd=monthly.money(monthly.total), krw=won.money(won.total))
+        return f"<details><summary>{escape(summary)}</summary>{monthly._repr_html_(self.lang)}</details>"
 
     def _history_html(self) -> str:
         recent = self.lab.history[-8:]
