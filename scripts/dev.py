@@ -38,8 +38,8 @@ COVERS = {"lab": {"lab"}, "dev": {"dev", "lab", "test", "bench"}}
 BROWSER_TESTS = True
 # The last `test` step: every lesson, in both languages, run top to bottom in a fresh kernel by nbval.
 # Lax mode compares only the outputs of cells tagged nbval-check-output, through the sanitize file;
-# two workers share the notebooks a whole file each (a notebook's cells depend on each other), and a
-# cell that hangs fails after a minute instead of holding CI.
+# one worker per CPU (pytest-xdist; 2 on CI) takes whole notebooks, since a notebook's cells depend on
+# each other; a cell that hangs fails after a minute instead of holding CI.
 NOTEBOOK_RUN = [
     "--nbval-lax",
     "--nbval-current-env",
@@ -48,7 +48,7 @@ NOTEBOOK_RUN = [
     "--nbval-cell-timeout",
     "60",
     "-n",
-    "2",
+    "auto",
     "--dist",
     "loadfile",
 ]

@@ -15,7 +15,10 @@ def hop_rows(analysis, lang: str) -> list[tuple[str, list[list[object]]]]:
             [
                 n,
                 hop.component,
-                tr(f"hop.{hop.step}", lang, **hop.values),
+                # The blocking hop carries the block's values, not a passing hop's: it shows why it blocks.
+                tr(f"hop.{hop.step}", lang, **hop.values)
+                if hop.allowed
+                else tr(f"explain.{analysis.code}", lang, **hop.values),
                 str(hop.packet),
                 tr("ui.passes" if hop.allowed else "ui.blocked_here", lang),
             ]
