@@ -8,6 +8,7 @@
 from .lab import Lab
 from .model.errors import (
     AlreadyAssociatedError,
+    AwsSnapshotError,
     DependencyViolationError,
     DuplicateError,
     IncorrectStateError,
@@ -61,14 +62,15 @@ def __getattr__(name: str):
         from .widgets.console import Console
 
         return Console
-    if name == "scenarios":  # ``vpclab.scenarios.classroom()`` works after a plain ``import vpclab``
+    if name in ("scenarios", "grading"):  # ``vpclab.scenarios.classroom()`` works after a plain ``import vpclab``
         import importlib
 
-        return importlib.import_module(".scenarios", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'vpclab' has no attribute {name!r}")
 
 __all__ = [
     "AlreadyAssociatedError",
+    "AwsSnapshotError",
     "Console",
     "DependencyViolationError",
     "DuplicateError",

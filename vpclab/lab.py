@@ -55,6 +55,42 @@ class Lab(LabCore):
         gateway — each with the code of what blocks the rest."""
         return exposure(self)
 
+    # ---- from a real account (vpclab.bridge) --------------------------------------------------
+    @classmethod
+    def from_aws(cls, path, region: str | None = None) -> Lab:
+        """A real account's network, from the JSON of ``aws ec2 describe-*`` calls.
+
+        Args:
+            path: a folder ``aws_configs/[account/][region/]*.json`` (or the folder holding
+                ``aws_configs``, or any folder of such files, e.g. cloudmapper's ``ec2-describe-*.json``),
+                each file read by its top-level key (``Vpcs``, ``Subnets``, ``Reservations`` ...), not its
+                name; or one JSON file holding several of those keys, optionally nested by Region.
+            region: the Region of files that no folder and no subnet zone names (default: the lab's default).
+
+        Returns:
+            A new ``Lab``: real ids kept, one VPC per VPC of the account (``vpc.region`` set for the
+            VPCs of a Region other than ``lab.region``, the first VPC's), and ``lab.unsupported``, what
+            the model does not cover. ``analyze`` answers ``reachable=None`` with
+            ``UNSUPPORTED_COMPONENT`` where a path crosses one of those.
+
+        Raises:
+            AwsSnapshotError: ``InvalidAwsSnapshot`` naming the file and the field at fault; nothing is loaded.
+        """
+        from .bridge.aws_files import read
+        from .bridge.aws_import import build
+
+        return build(cls, read(path), region)
+
+    @classmethod
+    def from_boto3(cls, ec2_client) -> Lab:
+        """The same as ``from_aws``, read live through a boto3 EC2 client (``pip install vpclab[aws]``):
+        the describe calls of the client's Region, every page of each."""
+        from .bridge.aws_files import from_data
+        from .bridge.aws_import import build
+        from .bridge.aws_live import read_live
+
+        return build(cls, from_data(read_live(ec2_client), "(boto3)"))
+
     # ---- to a real account (vpclab.bridge) ----------------------------------------------------
     def to_terraform(self) -> str:
         """The network as it is now, as Terraform HCL for the hashicorp/aws provider (``main.tf``)."""

@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from ..model.addressing import Protocol, parse_ip, parse_protocol
 from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
-from ..model.resources import Instance, InstanceState
+from ..model.resources import Instance, InstanceState, NetworkInterface
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, Blocked, Hop, Packet
 from .paths import Tracer
 from .search import candidate_hosts, candidate_ports
@@ -106,6 +106,16 @@ class Context:
         for nat in lab.nat_gateways.values():
             if nat.public_ip is not None:
                 self.public_owner[nat.public_ip] = nat
+        # An imported lab: the secondary interfaces of instances are endpoints like the instances, and
+        # the addresses of what the import could not model lead to reachable=None, never to a guess.
+        for interface in lab.network_interfaces.values():
+            if interface.state is not InstanceState.TERMINATED:
+                self.private_owner.setdefault(interface.private_ip, interface)
+                if interface.public_ip is not None:
+                    self.public_owner[interface.public_ip] = interface
+        self.unsupported_owner = {
+            IPv4Address(a): u for u in lab.unsupported for a in u.addresses
+        }  # fmt: skip
 
 
 class _Endpoint:
@@ -117,13 +127,25 @@ def _classify(context: Context, value) -> _Endpoint:
     lab = context.lab
     if isinstance(value, Instance):
         return _Endpoint(lab._get("i", value))
+    if isinstance(value, NetworkInterface):  # a secondary interface of an imported instance
+        return _Endpoint(lab._get("eni", value))
     if isinstance(value, str) and value.strip().lower() == INTERNET:
         return _Endpoint(internet=True)
     if isinstance(value, str) and value.strip().startswith("i-"):
         return _Endpoint(lab._get("i", value.strip()))
+    if isinstance(value, str) and value.strip().startswith("eni-"):
+        return _Endpoint(_interface(lab, value.strip()))
     address = parse_ip(value, "address")
     owner = context.private_owner.get(address) or context.public_owner.get(address)
-    return _Endpoint(owner if isinstance(owner, Instance) else None, address)
+    return _Endpoint(owner if isinstance(owner, Instance | NetworkInterface) else None, address)
+
+
+def _interface(lab, interface_id: str):
+    """An instance by its primary interface's id, or a secondary interface."""
+    for instance in lab.instances.values():
+        if instance.network_interface_id == interface_id and instance.state is not InstanceState.TERMINATED:
+            return instance
+    return lab._get("eni", interface_id)
 
 
 def _in_lab(lab, address: IPv4Address) -> bool:
@@ -160,6 +182,7 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
         or (
             dst.instance is None
             and dst.address not in context.public_owner
+            and dst.address not in context.unsupported_owner
             and not _in_lab(lab, dst.address)
             and not _handed_out(lab, dst.address)
         )
@@ -246,7 +269,9 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         # From the internet (or an address outside the lab) to an address of the lab.
         t.hop(INTERNET, "internet", "internet_source", packet, address=str(packet.source))
         owner = public_target
-        if not isinstance(owner, Instance):
+        if owner is None and packet.destination in context.unsupported_owner:
+            t.unsupported(context.unsupported_owner[packet.destination], packet)
+        if not isinstance(owner, Instance | NetworkInterface):
             _unmapped(t, lab, dst, packet, owner)
         inside = t.in_from_internet(packet, owner)
         t.returning()
@@ -267,6 +292,11 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
     if target is not None and target.vpc is source.vpc:
         _within(t, source, target, packet)
         return
+    unsupported = context.unsupported_owner.get(packet.destination) if public_target is None else None
+    if in_own_vpc and target is None and unsupported is not None:
+        # A load balancer, an endpoint, another service's interface: judged up to it, then not at all.
+        _inside_to(t, lab, source, packet)
+        t.unsupported(unsupported, packet)
     if in_own_vpc and target is None and public_target is None:
         t.block(
             "NO_POSSIBLE_DESTINATION",
@@ -278,7 +308,7 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
             address=str(packet.destination),
         )
     leaving, how = t.out_to_internet(source, packet)
-    if isinstance(public_target, Instance):
+    if isinstance(public_target, Instance | NetworkInterface):
         # Hairpin: out through the gateway and back in to a public address of the lab.
         inside = t.in_from_internet(leaving, public_target)
         t.returning()
@@ -295,16 +325,29 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
             "nat_no_inbound",
             nat_id=public_target.id,
         )
+    if unsupported is not None:  # outside the VPC: a public address of a load balancer, another VPC ...
+        t.unsupported(unsupported, leaving)
     t.hop(INTERNET, "internet", "internet_arrive", leaving, address=str(packet.destination))
     t.returning()
     t.reply_from_internet(how, leaving.reply())
 
 
-def _local_owner(lab, vpc, address: IPv4Address) -> Instance | None:
-    for instance in lab.instances.values():
+def _local_owner(lab, vpc, address: IPv4Address) -> Instance | NetworkInterface | None:
+    for instance in (*lab.instances.values(), *lab.network_interfaces.values()):
         if instance.vpc is vpc and instance.private_ip == address and instance.state is not InstanceState.TERMINATED:
             return instance
     return None
+
+
+def _inside_to(t: Tracer, lab, source, packet: Packet) -> None:
+    """Instance -> a private address of its VPC that no instance holds: as far as the model judges."""
+    t.running(source, packet)
+    t.security_groups(source, packet, egress=True)
+    route = t.route(source.subnet, packet.destination, packet, "add_internet_route")
+    subnet = next((s for s in lab.subnets.values() if s.vpc is source.vpc and packet.destination in s.cidr), None)
+    if route.is_local and subnet is not None and subnet is not source.subnet:
+        t.acl(source.subnet, packet, egress=True)
+        t.acl(subnet, packet, egress=False)
 
 
 def _within(t: Tracer, source: Instance, target: Instance, packet: Packet) -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 
 from ..model.addressing import ALL_PORTS, NOT_ROUTABLE, RFC1918, RFC6598, PortRange, Protocol
-from ..model.resources import Instance, InstanceState, InternetGateway, RouteState
+from ..model.imported import UnsupportedTarget
+from ..model.resources import Instance, InstanceState, InternetGateway, NetworkInterface, RouteState
 from . import intervals as iv
 from .analysis import Context, analyze_with
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
@@ -58,6 +59,7 @@ class InstanceExposure:
     private_ip: str
     public_ip: str | None
     subnet_id: str
+    interface_id: str | None = None  # a secondary network interface of the instance (imported labs); None: primary
     inbound: list[ExposedPorts] = field(default_factory=list)
     inbound_code: str | None = None  # what blocks the rest (or everything) from the internet
     inbound_blocked_at: str | None = None
@@ -73,8 +75,10 @@ class InstanceExposure:
 
 
 class ExposureReport:
-    """One entry per instance (terminated ones left out). Iterate it, index it by instance id, or
-    display it: ``to_data()`` (JSON-ready), ``to_text(lang)`` and a Jupyter table."""
+    """One entry per instance (terminated ones left out), followed by one per secondary network interface
+    of it (imported labs): each interface has its own subnet, groups and addresses. Iterate it, index it
+    by instance id (its primary interface) or interface id, or display it: ``to_data()`` (JSON-ready),
+    ``to_text(lang)`` and a Jupyter table."""
 
     def __init__(self, entries: list[InstanceExposure]) -> None:
         self.instances = entries
@@ -86,9 +90,9 @@ class ExposureReport:
         return len(self.instances)
 
     def __getitem__(self, instance) -> InstanceExposure:
-        key = instance.id if isinstance(instance, Instance) else instance
+        key = instance.id if isinstance(instance, Instance | NetworkInterface) else instance
         for entry in self.instances:
-            if entry.instance_id == key:
+            if (entry.instance_id == key and entry.interface_id is None) or entry.interface_id == key:
                 return entry
         raise KeyError(key)
 
@@ -262,7 +266,7 @@ class _Shared:
             return "NO_ROUTE_TO_DESTINATION", table.id
         if route.state is RouteState.BLACKHOLE:
             return "BAD_STATE_ROUTE", table.id
-        if isinstance(route.target, Instance):
+        if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
             return "UNSUPPORTED_COMPONENT", route.target_id
         return "ASYMMETRIC_RETURN_PATH", table.id
 
@@ -313,9 +317,8 @@ def _merge(pieces) -> list[ExposedPorts]:
 
 def exposure(lab) -> ExposureReport:
     shared = _Shared(lab)
-    return ExposureReport(
-        [_instance(shared, i) for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
-    )
+    live = [i for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
+    return ExposureReport([_instance(shared, end) for i in live for end in (i, *i.interfaces)])
 
 
 def _display_sources(shared: _Shared, sources: iv.Intervals) -> tuple[IPv4Network, ...]:
@@ -324,13 +327,16 @@ def _display_sources(shared: _Shared, sources: iv.Intervals) -> tuple[IPv4Networ
     return tuple(iv.to_cidrs(sources))
 
 
-def _instance(shared: _Shared, instance: Instance) -> InstanceExposure:
+def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> InstanceExposure:
+    """The entry of an instance (its primary interface) or of a secondary interface of one."""
+    owner = getattr(instance, "instance", instance)
     entry = InstanceExposure(
-        instance.id,
-        instance.name,
+        owner.id,
+        owner.name,
         str(instance.private_ip),
         str(instance.public_ip) if instance.public_ip else None,
         instance.subnet.id,
+        instance.id if instance is not owner else None,
     )
     vpc, subnet = instance.vpc, instance.subnet
     groups = tuple(g.id for g in instance.security_groups)
@@ -363,18 +369,28 @@ def _instance(shared: _Shared, instance: Instance) -> InstanceExposure:
 def _inbound(shared: _Shared, instance: Instance, vpc):
     """(reachable entries, code and component of what blocks the rest, blocked rules)."""
     gateway = vpc.internet_gateway
+    unknown = {u.id for u in shared.lab.unsupported if u.why == "not_collected"}  # an imported lab's placeholders
+    table = shared.lab.route_table_of(instance.subnet)
     if instance.public_ip is None:
         return [], "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", gateway.id if gateway else instance.id, []
+    if gateway is None and table.id in unknown:
+        return [], "UNSUPPORTED_COMPONENT", table.id, []
     if gateway is None:
         return [], "BAD_STATE_ATTACHMENT", vpc.id, []
     if instance.state is not InstanceState.RUNNING:
         return [], "BAD_STATE", instance.id, []
+    for component in (instance.subnet.network_acl.id, table.id):
+        if component in unknown:
+            return [], "UNSUPPORTED_COMPONENT", component, []
     pieces, blocked = [], []
     for group in instance.security_groups:
         more, stopped = shared.group_pieces(group, instance.subnet)
         pieces += more
         blocked += [b for b in stopped if b not in blocked]
     merged = _merge(pieces)
+    unknown_groups = [g.id for g in instance.security_groups if g.id in unknown]
+    if unknown_groups:  # what the known groups admit is shown; the rest cannot be judged
+        return merged, "UNSUPPORTED_COMPONENT", unknown_groups[0], blocked
     if blocked:
         return merged, blocked[0].code, blocked[0].blocked_at, blocked
     if merged:

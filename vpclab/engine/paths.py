@@ -8,7 +8,10 @@ Model decisions (fact sheet §2.4, §9, §11): the internet gateway delivers inb
 VPC's local route (the destination subnet's route table is used only for the reply); network ACLs
 apply only when a packet crosses a subnet boundary; a reply that would leave by anything but the
 internet gateway that carried the request is dropped (``ASYMMETRIC_RETURN_PATH``); routes whose
-target is an instance (an appliance) cannot be judged (``reachable=None``).
+target is an instance (an appliance) cannot be judged (``reachable=None``). In a lab imported from a
+real account the same holds for every component the import could not model: a route to a peering
+connection, a transit or virtual private gateway, an endpoint, another service's interface, and the
+placeholders of describe calls missing from the snapshot (``UNSUPPORTED_COMPONENT``, never a guess).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from ..model.addressing import RFC6598, is_private_range
-from ..model.resources import Instance, InstanceState, InternetGateway, NatGateway, RouteState
+from ..model.imported import UnsupportedTarget
+from ..model.resources import Instance, InstanceState, InternetGateway, NatGateway, NetworkInterface, RouteState
 from .packets import NAT_GATEWAY_PORTS, Blocked, Hop, Packet
 from .rules import acl_decides, groups_have_rules, security_groups_allow
 
@@ -27,6 +31,8 @@ class Tracer:
         self.forward: list[Hop] = []
         self.return_: list[Hop] = []
         self.path = self.forward
+        # Placeholders for describe calls the snapshot of an imported lab lacks: not judged.
+        self.unknown = {u.id for u in lab.unsupported if u.why == "not_collected"}
 
     def hop(self, component: str, kind: str, step: str, packet: Packet, **values) -> None:
         self.path.append(Hop(component, kind, step, packet, True, values))
@@ -38,6 +44,35 @@ class Tracer:
     def returning(self) -> None:
         self.path = self.return_
 
+    def unsupported(self, item, packet: Packet) -> None:
+        """The path reaches something vpclab does not model (an imported lab's): it cannot judge further."""
+        self.block(
+            "UNSUPPORTED_COMPONENT",
+            item.id,
+            item.kind,
+            "unsupported",
+            packet,
+            "unsupported",
+            reachable=None,
+            target_id=item.id,
+            what=item.kind,
+        )
+
+    def _beyond(self, route, packet: Packet) -> None:
+        """A route whose target vpclab cannot follow: an appliance instance, or an imported unsupported target."""
+        if isinstance(route.target, UnsupportedTarget):
+            self.unsupported(route.target, packet)
+        self.block(
+            "UNSUPPORTED_COMPONENT",
+            route.target_id,
+            "instance",
+            "appliance",
+            packet,
+            "appliance",
+            reachable=None,
+            target_id=route.target_id,
+        )
+
     # ---- components -------------------------------------------------------------------------------
     def running(self, instance: Instance, packet: Packet) -> None:
         if instance.state is not InstanceState.RUNNING:
@@ -48,7 +83,7 @@ class Tracer:
                 "instance",
                 packet,
                 "start_instance",
-                instance_id=instance.id,
+                instance_id=getattr(instance, "instance", instance).id,  # a secondary interface: its instance
                 state=instance.state.value,
             )
 
@@ -57,6 +92,9 @@ class Tracer:
         found = security_groups_allow(self.lab, groups, packet, egress)
         ids = ", ".join(g.id for g in groups)
         step = "sg_out" if egress else "sg_in"
+        unknown = [g for g in groups if g.id in self.unknown]
+        if found is None and unknown:  # a group whose rules the snapshot lacks might allow it
+            self.unsupported(_Placeholder(unknown[0].id, "security-group"), packet)
         if found is None:
             code = "ENI_SG_RULES_MISMATCH" if groups_have_rules(groups, egress) else "SG_HAS_NO_RULES"
             self.block(
@@ -84,6 +122,8 @@ class Tracer:
 
     def acl(self, subnet, packet: Packet, egress: bool) -> None:
         acl = subnet.network_acl
+        if acl.id in self.unknown:
+            self.unsupported(_Placeholder(acl.id, "network-acl"), packet)
         entry = acl_decides(acl, packet, egress)
         step = "acl_out" if egress else "acl_in"
         number = "*" if entry.rule_number > 32766 else str(entry.rule_number)
@@ -114,6 +154,8 @@ class Tracer:
             "destination": str(destination),
             "igw_id": _gateway_id(subnet.vpc),
         }
+        if table.id in self.unknown and (route is None or not route.is_local):
+            self.unsupported(_Placeholder(table.id, "route-table"), packet)
         if route is None:
             self.block("NO_ROUTE_TO_DESTINATION", table.id, "route-table", "route", packet, fix, **values)
         values.update(
@@ -161,16 +203,7 @@ class Tracer:
             return leaving, ("igw", instance, target)
         if isinstance(target, NatGateway):
             return self._through_nat(instance, target, packet)
-        self.block(
-            "UNSUPPORTED_COMPONENT",
-            route.target_id,
-            "instance",
-            "appliance",
-            packet,
-            "appliance",
-            reachable=None,
-            target_id=route.target_id,
-        )
+        self._beyond(route, packet)
         return None  # unreachable
 
     def _through_nat(self, instance: Instance, nat: NatGateway, packet: Packet):
@@ -191,17 +224,8 @@ class Tracer:
             public=str(nat.public_ip),
         )
         route = self.route(nat.subnet, packet.destination, translated, "add_nat_internet_route")
-        if isinstance(route.target, Instance):
-            self.block(
-                "UNSUPPORTED_COMPONENT",
-                route.target_id,
-                "instance",
-                "appliance",
-                translated,
-                "appliance",
-                reachable=None,
-                target_id=route.target_id,
-            )
+        if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
+            self._beyond(route, translated)
         if not isinstance(route.target, InternetGateway):
             self.block(
                 "NO_ROUTE_TO_DESTINATION",
@@ -269,6 +293,9 @@ class Tracer:
                 address=str(packet.source),
                 igw_id=_gateway_id(vpc),
             )
+        table = self.lab.route_table_of(owner.subnet)
+        if gateway is None and table.id in self.unknown:  # routes and gateways not in the snapshot
+            self.unsupported(_Placeholder(table.id, "route-table"), packet)
         if gateway is None:
             self.block(
                 "BAD_STATE_ATTACHMENT", vpc.id, "internet-gateway", "igw_in", packet, "attach_gateway", vpc_id=vpc.id
@@ -296,17 +323,8 @@ class Tracer:
         route = self.route(instance.subnet, reply.destination, reply, "add_internet_route")
         gateway = instance.vpc.internet_gateway
         if route.target is not gateway:
-            if isinstance(route.target, Instance):
-                self.block(
-                    "UNSUPPORTED_COMPONENT",
-                    route.target_id,
-                    "instance",
-                    "appliance",
-                    reply,
-                    "appliance",
-                    reachable=None,
-                    target_id=route.target_id,
-                )
+            if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
+                self._beyond(route, reply)
             self.block(
                 "ASYMMETRIC_RETURN_PATH",
                 self.lab.route_table_of(instance.subnet).id,
@@ -382,6 +400,8 @@ class Tracer:
         """Private addresses, same VPC: the local route; ACLs only between different subnets."""
         if source.subnet is not destination.subnet:
             route = self.route(source.subnet, packet.destination, packet, "add_internet_route")
+            if isinstance(route.target, UnsupportedTarget):
+                self.unsupported(route.target, packet)
             if not route.is_local:
                 self.block(
                     "UNSUPPORTED_COMPONENT",
@@ -398,6 +418,14 @@ class Tracer:
         if not back:
             self.security_groups(destination, packet, egress=False)
         self.hop(destination.id, "instance", "arrive", packet, instance_id=destination.id)
+
+
+class _Placeholder:
+    """A route table, network ACL or security group that stands for a describe call missing from an
+    imported snapshot; the path cannot be judged past it."""
+
+    def __init__(self, component_id: str, kind: str) -> None:
+        self.id, self.kind = component_id, kind
 
 
 def _gateway_id(vpc) -> str:

@@ -24,10 +24,10 @@ def _port_matches(ports, packet: Packet) -> bool:
 
 
 def group_members(lab, group_id: str) -> set[IPv4Address]:
-    """Private addresses of the running or stopped instances that carry the group."""
+    """Private addresses of the running or stopped instances that carry the group (on any interface)."""
     return {
         i.private_ip
-        for i in lab.instances.values()
+        for i in (*lab.instances.values(), *lab.network_interfaces.values())
         if i.state is not InstanceState.TERMINATED and any(g.id == group_id for g in i.security_groups)
     }
 

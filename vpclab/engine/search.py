@@ -50,7 +50,8 @@ def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4A
             continue
         if lab._pool.index(address) is not None:
             if public is None:
-                public = {i.public_ip for i in lab.instances.values()} | {e.public_ip for e in lab.elastic_ips.values()}
+                public = {i.public_ip for i in (*lab.instances.values(), *lab.network_interfaces.values())}
+                public |= {e.public_ip for e in lab.elastic_ips.values()}
             if address in public:
                 continue
         yield address

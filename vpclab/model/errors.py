@@ -82,3 +82,14 @@ class LabFileError(VpcLabError, ValueError):
     def __init__(self, field: str, problem: str, **values: object) -> None:
         super().__init__("InvalidLabFile", f"InvalidLabFile:{problem}", field=field, **values)
         self.field = field
+
+
+class AwsSnapshotError(VpcLabError, ValueError):
+    """``InvalidAwsSnapshot``: ``aws ec2 describe-*`` output that cannot be imported (malformed,
+    inconsistent, hostile). ``file`` and ``field`` name the first place at fault, as in
+    ``Subnets.json: Subnets[3].CidrBlock``; nothing is loaded."""
+
+    def __init__(self, key: str, where: object, **values: object) -> None:
+        super().__init__("InvalidAwsSnapshot", key, where=str(where), **values)
+        self.file = getattr(where, "file", str(where))
+        self.field = getattr(where, "path", "")

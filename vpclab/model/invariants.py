@@ -41,6 +41,7 @@ def problems(lab) -> list[str]:
                  if i.subnet is subnet and i.state is not InstanceState.TERMINATED}  # fmt: skip
         users.update({n.private_ip: n.id for n in lab.nat_gateways.values()
                       if n.subnet is subnet and n.state is NatGatewayState.AVAILABLE})  # fmt: skip
+        users.update({n.private_ip: n.id for n in lab.network_interfaces.values() if n.subnet is subnet})
         if users != subnet.used_addresses:
             found.append(f"{subnet.id}: addresses in use do not match its instances and NAT gateways")
     for eip in lab.elastic_ips.values():
@@ -48,7 +49,14 @@ def problems(lab) -> list[str]:
             found.append(f"{eip.id}: instance does not point back")
         if eip.nat_gateway is not None and eip.nat_gateway.elastic_ip is not eip:
             found.append(f"{eip.id}: NAT gateway does not point back")
+        if eip.network_interface is not None and eip.network_interface.elastic_ip is not eip:
+            found.append(f"{eip.id}: network interface does not point back")
+    for interface in lab.network_interfaces.values():  # secondary interfaces (imported labs)
+        owner = interface.instance
+        if owner.id not in lab.instances or interface not in owner.interfaces or interface.vpc is not owner.vpc:
+            found.append(f"{interface.id}: not a secondary interface of a live instance of its VPC")
     publics = [i.public_ip for i in lab.instances.values() if i.public_ip is not None]
+    publics += [n.auto_public_ip for n in lab.network_interfaces.values() if n.auto_public_ip is not None]
     publics += [e.public_ip for e in lab.elastic_ips.values() if e.instance is None]
     if len(publics) != len(set(publics)):
         found.append("a public address is in use twice")

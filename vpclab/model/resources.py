@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
 from .addressing import PortRange, Protocol, usable_count
+from .imported import UnsupportedTarget
 
 
 class InstanceState(enum.Enum):
@@ -71,6 +72,7 @@ class Vpc(Resource):
     main_route_table: RouteTable | None = None
     default_network_acl: NetworkAcl | None = None
     default_security_group: SecurityGroup | None = None
+    region: str | None = None  # None: the lab's Region (a lab imported from several Regions sets it)
 
     @property
     def cidr(self) -> IPv4Network:
@@ -139,8 +141,10 @@ class Route:
             active = not target.deleted and target.vpc is self.vpc
         elif isinstance(target, NatGateway):
             active = target.state is NatGatewayState.AVAILABLE
-        elif isinstance(target, Instance):
+        elif isinstance(target, Instance | NetworkInterface):
             active = target.state is InstanceState.RUNNING
+        elif isinstance(target, UnsupportedTarget):  # not modelled: the state AWS reported
+            active = target.state == RouteState.ACTIVE.value
         else:
             active = False
         return RouteState.ACTIVE if active else RouteState.BLACKHOLE
@@ -211,6 +215,8 @@ class Instance(Resource):
     auto_assign_public_ip: bool = False
     auto_public_ip: IPv4Address | None = None
     elastic_ip: ElasticIp | None = None
+    # Secondary network interfaces (device index 1 and up), by device index; only imported labs have them.
+    interfaces: list[NetworkInterface] = field(default_factory=list)
 
     @property
     def public_ip(self) -> IPv4Address | None:
@@ -229,6 +235,53 @@ class Instance(Resource):
 
 
 @dataclass(eq=False, repr=False)
+class NetworkInterface(Resource):
+    """A secondary network interface of an instance (device index 1 and up), as a real account has them.
+
+    The instance itself stands for its primary interface (``Instance.private_ip``, ``security_groups``).
+    A secondary interface has its own subnet (of the same VPC and Availability Zone), private address and
+    security groups, and may hold an Elastic IP; it runs when its instance runs. The engine treats it as
+    it treats an instance's interface: an analysis from or to its addresses follows its own subnet's
+    route table and network ACL and its own groups.
+    """
+
+    id: str  # eni-…
+    instance: Instance
+    subnet: Subnet
+    private_ip: IPv4Address
+    security_groups: list[SecurityGroup]
+    device_index: int = 1
+    name: str | None = None
+    auto_public_ip: IPv4Address | None = None
+    elastic_ip: ElasticIp | None = None
+
+    @property
+    def public_ip(self) -> IPv4Address | None:
+        if self.elastic_ip is not None:
+            return self.elastic_ip.public_ip
+        return self.auto_public_ip
+
+    @property
+    def state(self) -> InstanceState:
+        return self.instance.state
+
+    @property
+    def vpc(self) -> Vpc:
+        return self.subnet.vpc
+
+    @property
+    def network_interface_id(self) -> str:
+        return self.id
+
+    def _repr_fields(self) -> str:
+        public = str(self.public_ip) if self.public_ip else None
+        return (
+            f", instance={self.instance.id!r}, private_ip={str(self.private_ip)!r}, public_ip={public!r}, "
+            f"device_index={self.device_index}"
+        )
+
+
+@dataclass(eq=False, repr=False)
 class ElasticIp(Resource):
     id: str  # the allocation id
     public_ip: IPv4Address
@@ -236,13 +289,14 @@ class ElasticIp(Resource):
     association_id: str | None = None
     instance: Instance | None = None
     nat_gateway: NatGateway | None = None
+    network_interface: NetworkInterface | None = None  # a secondary interface of an instance (imported labs)
 
     @property
     def associated(self) -> bool:
-        return self.instance is not None or self.nat_gateway is not None
+        return self.instance is not None or self.nat_gateway is not None or self.network_interface is not None
 
     def _repr_fields(self) -> str:
-        user = self.instance or self.nat_gateway
+        user = self.instance or self.nat_gateway or self.network_interface
         return f", public_ip={str(self.public_ip)!r}, associated_with={user.id if user else None!r}"
 
 

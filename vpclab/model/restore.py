@@ -13,7 +13,7 @@ import dataclasses
 from .resources import Resource
 
 RESOURCE_TABLES = ("vpcs", "subnets", "internet_gateways", "route_tables", "instances", "elastic_ips",
-                   "security_groups", "network_acls", "nat_gateways")  # fmt: skip
+                   "security_groups", "network_acls", "nat_gateways", "network_interfaces")  # fmt: skip
 
 
 def _known_objects(lab) -> dict[str, Resource]:

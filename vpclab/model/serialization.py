@@ -22,7 +22,8 @@ from .addressing import (
 )
 from .errors import LabFileError, VpcLabError
 from .history import MARKERS, VERBS
-from .regions import ID_KINDS, id_number
+from .imported import REASONS, Unsupported, UnsupportedTarget, target_kind
+from .regions import ID_KINDS, REGIONS, id_number
 from .resources import (
     ACL_RULE_MAX,
     LOCAL,
@@ -35,6 +36,7 @@ from .resources import (
     NatGatewayState,
     NetworkAcl,
     NetworkAclEntry,
+    NetworkInterface,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -47,6 +49,9 @@ from .resources import (
 FORMAT, VERSION = "vpclab-lab", 1
 MAX_TEXT = 20_000_000  # characters; a classroom lab is a few kilobytes
 HISTORY_DEPTH = 16  # nesting of a history entry's args / kwargs / result; real ones use 3 at most
+# AWS's limits for interfaces of a real account (imported labs): the classroom's quota is 5 groups per
+# interface; AWS raises it up to 16.
+GROUPS_PER_INTERFACE = {True: 5, False: 16}  # by "is it a vpclab id?"
 
 
 def _ports(ports: PortRange | None):
@@ -55,7 +60,7 @@ def _ports(ports: PortRange | None):
 
 def dump(lab) -> dict:
     """The lab as plain JSON data, in creation order."""
-    return {
+    data = {
         "format": FORMAT,
         "version": VERSION,
         "region": lab.region,
@@ -63,7 +68,7 @@ def dump(lab) -> dict:
         "public_ip_counter": lab.public_ip_counter,
         "vpcs": [
             {"id": v.id, "name": v.name, "cidrs": [str(c) for c in v.cidrs],
-             "cidr_association_ids": list(v.cidr_association_ids)}
+             "cidr_association_ids": list(v.cidr_association_ids), **({"region": v.region} if v.region else {})}
             for v in lab.vpcs.values()
         ],
         "internet_gateways": [
@@ -92,7 +97,8 @@ def dump(lab) -> dict:
         ],
         "route_tables": [
             {"id": t.id, "vpc": t.vpc.id, "name": t.name,
-             "routes": [{"destination": str(r.destination), "target": r.target_id, "origin": r.origin}
+             "routes": [{"destination": str(r.destination), "target": r.target_id, "origin": r.origin,
+                         **({"state": r.target.state} if isinstance(r.target, UnsupportedTarget) else {})}
                         for r in t.routes.values()],
              "associations": [{"id": a.id, "subnet": a.subnet.id if a.subnet else None} for a in t.associations]}
             for t in lab.route_tables.values()
@@ -114,11 +120,29 @@ def dump(lab) -> dict:
         "elastic_ips": [
             {"id": e.id, "name": e.name, "public_ip": str(e.public_ip), "association_id": e.association_id,
              "instance": e.instance.id if e.instance else None,
-             "nat_gateway": e.nat_gateway.id if e.nat_gateway else None}
+             "nat_gateway": e.nat_gateway.id if e.nat_gateway else None,
+             **({"network_interface": e.network_interface.id} if e.network_interface else {})}
             for e in lab.elastic_ips.values()
         ],
         "history": lab.history,
     }  # fmt: skip
+    # What only a lab imported from a real account has, written only when there is some, so that a
+    # classroom lab's file stays as it was (docs/lab-format.md, "Imported labs").
+    if lab.network_interfaces:
+        data["network_interfaces"] = [
+            {"id": n.id, "name": n.name, "instance": n.instance.id, "device_index": n.device_index,
+             "subnet": n.subnet.id, "private_ip": str(n.private_ip),
+             "security_groups": [g.id for g in n.security_groups],
+             "auto_public_ip": str(n.auto_public_ip) if n.auto_public_ip else None}
+            for n in lab.network_interfaces.values()
+        ]  # fmt: skip
+    if lab.unsupported:
+        data["unsupported"] = [
+            {"kind": u.kind, "id": u.id, "where": u.where, "why": u.why, "detail": u.detail,
+             "addresses": list(u.addresses)}
+            for u in lab.unsupported
+        ]  # fmt: skip
+    return data
 
 
 class _Reader:
@@ -265,6 +289,10 @@ def _build(lab_class, data):
             if not 16 <= block.prefixlen <= 28 or any(block.overlaps(c) for c in (*NOT_ROUTABLE, *cidrs[:k])):
                 raise LabFileError(f"{f}cidrs[{k}]", "value", value=str(block))
         vpc = Vpc(r.new_id(raw, f, "vpc"), cidrs, r.get(raw, "name", f, str, True), assoc)
+        if "region" in raw:  # only a lab imported from several Regions names a VPC's own
+            vpc.region = r.get(raw, "region", f, str)
+            if vpc.region not in REGIONS:
+                raise LabFileError(f + "region", "value", value=vpc.region[:80])
         lab.vpcs[vpc.id] = vpc
 
     for n, raw in enumerate(r.items(data, "internet_gateways")):
@@ -351,7 +379,7 @@ def _build(lab_class, data):
         if any(s.vpc is vpc and s.cidr.overlaps(cidr) for s in lab.subnets.values()):
             raise LabFileError(f + "cidr", "overlap", value=str(cidr))
         zone = r.get(raw, "availability_zone", f, str)
-        if zone not in lab.availability_zones:
+        if zone not in lab.zones_of(vpc):
             raise LabFileError(f + "availability_zone", "value", value=zone)
         acl = _ref(lab.network_acls, r.get(raw, "network_acl", f, str), f + "network_acl")
         if acl.vpc is not vpc:
@@ -369,6 +397,7 @@ def _build(lab_class, data):
         for role in ("main_route_table", "default_network_acl", "default_security_group"):
             if getattr(vpc, role) is None:
                 raise LabFileError(f"vpcs[{list(lab.vpcs).index(vpc.id)}]", "missing_" + role, id=vpc.id)
+    lab.unsupported = _load_unsupported(r, data)
     _check_counters(lab)
     lab.history = _load_history(r, data)
     return lab
@@ -424,7 +453,13 @@ def _load_route_tables(r: _Reader, lab, data: dict) -> None:
             if origin not in ("CreateRoute", "CreateRouteTable"):
                 raise LabFileError(g + "origin", "value", value=origin)
             table.routes[destination] = Route(destination, target, None, vpc, origin)
-            pending.append((table.routes[destination], g + "target"))
+            if "state" in route:  # a target vpclab does not model (imported labs): the state AWS reported
+                state = r.get(route, "state", g, str)
+                if state not in ("active", "blackhole") or target == LOCAL:
+                    raise LabFileError(g + "state", "value", value=state[:80])
+                table.routes[destination].target = UnsupportedTarget(target, target_kind(target), state)
+            else:
+                pending.append((table.routes[destination], g + "target"))
         for block in vpc.cidrs:
             route = table.routes.get(block)
             if route is None or route.target_id != LOCAL:
@@ -460,11 +495,13 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         public_seen.add(address)
         return address
 
-    def private(subnet: Subnet, value, owner: str, field: str):
+    def private(subnet: Subnet, value, owner: str, field: str, ours: bool = True):
         address = r.parsed(parse_ip, value, field)
         from .addressing import reserved_addresses
 
-        if address not in subnet.cidr or address in reserved_addresses(subnet.cidr) or address in subnet.used_addresses:
+        # A real account's snapshot is kept as it says (an anonymised one may use a reserved address).
+        reserved = ours and address in reserved_addresses(subnet.cidr)
+        if address not in subnet.cidr or reserved or address in subnet.used_addresses:
             raise LabFileError(field, "value", value=str(address))
         subnet.used_addresses[address] = owner
         return address
@@ -476,13 +513,14 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         subnet = _ref(lab.subnets, r.get(raw, "subnet", f, str), f + "subnet")
         state = _enum(InstanceState, r.get(raw, "state", f, str), f + "state")
         address = r.parsed(parse_ip, r.get(raw, "private_ip", f, str), f + "private_ip")
+        ours = id_number("i", instance_id) is not None  # else an instance of a real account (imported)
         if state is not InstanceState.TERMINATED:
-            address = private(subnet, str(address), instance_id, f + "private_ip")
+            address = private(subnet, str(address), instance_id, f + "private_ip", ours)
         groups = [_ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str),
                        f"{f}security_groups[{k}]") for k, g in enumerate(r.items(raw, "security_groups", f))]  # fmt: skip
         # A terminated instance may have lost its groups (deleted after the termination).
         fewest = 0 if state is InstanceState.TERMINATED else 1
-        if not fewest <= len(groups) <= 5 or any(g.vpc is not subnet.vpc for g in groups):
+        if not fewest <= len(groups) <= GROUPS_PER_INTERFACE[ours] or any(g.vpc is not subnet.vpc for g in groups):
             raise LabFileError(f + "security_groups", "value", value=len(groups))
         instance = Instance(
             instance_id, subnet, address, r.get(raw, "network_interface_id", f, str), groups,
@@ -494,6 +532,7 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
                 raise LabFileError(f + "auto_public_ip", "value", value=auto)
             instance.auto_public_ip = public(auto, f + "auto_public_ip")
         lab.instances[instance.id] = instance
+    _load_interfaces(r, lab, data, private, public)
 
     for n, raw in enumerate(r.items(data, "nat_gateways")):
         f = f"nat_gateways[{n}]."
@@ -530,8 +569,17 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         eip = ElasticIp(r.new_id(raw, f, "eipalloc"), public(r.get(raw, "public_ip", f, str), f + "public_ip"),
                         r.get(raw, "name", f, str, True), r.get(raw, "association_id", f, str, True))  # fmt: skip
         instance_id, nat_id = r.get(raw, "instance", f, str, True), r.get(raw, "nat_gateway", f, str, True)
-        if (eip.association_id is None) != (instance_id is None and nat_id is None) or (instance_id and nat_id):
+        interface_id = r.get(raw, "network_interface", f, str, True) if "network_interface" in raw else None
+        holders = [h for h in (instance_id, nat_id, interface_id) if h is not None]
+        if (eip.association_id is None) != (not holders) or len(holders) > 1:
             raise LabFileError(f + "association_id", "value", value=str(eip.association_id))
+        if interface_id is not None:
+            interface = _ref(lab.network_interfaces, interface_id, f + "network_interface")
+            if interface.elastic_ip is not None or interface.state is InstanceState.TERMINATED:
+                raise LabFileError(f + "network_interface", "reference", id=interface_id)
+            if interface.auto_public_ip is not None:
+                raise LabFileError(f + "network_interface", "auto_and_elastic", id=interface_id)
+            eip.network_interface, interface.elastic_ip = interface, eip
         if instance_id is not None:
             instance = _ref(lab.instances, instance_id, f + "instance")
             if instance.elastic_ip is not None or instance.state is InstanceState.TERMINATED:
@@ -549,20 +597,20 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         if nat.state is NatGatewayState.AVAILABLE and nat.elastic_ip is None:
             raise LabFileError(f"nat_gateways[{n}].allocation_id", "reference", id=nat.allocation_id)
 
-    targets = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}
+    targets = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances, **lab.network_interfaces}
     for route, field in lab.__dict__.pop("_pending_routes"):
         if route.target_id == LOCAL:
             if route.destination not in route.vpc.cidrs:  # only a VPC CIDR is routed locally
                 raise LabFileError(field, "value", value=LOCAL)
             route.target = LOCAL
             continue
-        if not route.target_id.startswith(("igw-", "nat-", "i-")):
+        if not route.target_id.startswith(("igw-", "nat-", "i-", "eni-")):
             raise LabFileError(field, "value", value=route.target_id[:80])
         # A target that is gone (a deleted gateway) is legitimate: the route is a blackhole.
         route.target = targets.get(route.target_id)
         # A gateway may have moved to another VPC since (the route is then a blackhole), but a NAT
         # gateway or an instance never leaves its VPC: create_route refuses one of another VPC.
-        if isinstance(route.target, NatGateway | Instance) and route.target.vpc is not route.vpc:
+        if isinstance(route.target, NatGateway | Instance | NetworkInterface) and route.target.vpc is not route.vpc:
             raise LabFileError(field, "reference", id=route.target_id)
     for instance in lab.instances.values():
         if instance.state is InstanceState.RUNNING and instance.auto_assign_public_ip and instance.public_ip is None:
@@ -613,9 +661,68 @@ def _secondary_ids(lab):
         yield "eni", f"instances[{n}].network_interface_id", instance.network_interface_id
     for n, nat in enumerate(lab.nat_gateways.values()):
         yield "eni", f"nat_gateways[{n}].network_interface_id", nat.network_interface_id
+    for n, interface in enumerate(lab.network_interfaces.values()):
+        yield "eni", f"network_interfaces[{n}].id", interface.id
     for n, eip in enumerate(lab.elastic_ips.values()):
         if eip.association_id is not None:
             yield "eipassoc", f"elastic_ips[{n}].association_id", eip.association_id
+
+
+def _load_interfaces(r: _Reader, lab, data: dict, private, public) -> None:
+    """Secondary network interfaces of instances (imported labs only; the key may be left out)."""
+    if "network_interfaces" not in data:
+        return
+    for n, raw in enumerate(r.items(data, "network_interfaces")):
+        f = f"network_interfaces[{n}]."
+        raw = r.obj(raw, f[:-1])
+        interface_id = r.get(raw, "id", f, str)
+        if not interface_id.startswith("eni-") or len(interface_id) > 64:
+            raise LabFileError(f + "id", "bad_id", kind="eni")
+        instance = _ref(lab.instances, r.get(raw, "instance", f, str), f + "instance")
+        subnet = _ref(lab.subnets, r.get(raw, "subnet", f, str), f + "subnet")
+        index = r.get(raw, "device_index", f, int)
+        if instance.state is InstanceState.TERMINATED or subnet.vpc is not instance.vpc:
+            raise LabFileError(f + "instance", "reference", id=instance.id)
+        if not 1 <= index <= 64 or any(i.device_index == index for i in instance.interfaces):
+            raise LabFileError(f + "device_index", "value", value=index)
+        ours = id_number("eni", interface_id) is not None
+        address = private(subnet, r.get(raw, "private_ip", f, str), interface_id, f + "private_ip", ours)
+        groups = [
+            _ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str), f"{f}security_groups[{k}]")
+            for k, g in enumerate(r.items(raw, "security_groups", f))
+        ]
+        if not 1 <= len(groups) <= GROUPS_PER_INTERFACE[ours] or any(g.vpc is not subnet.vpc for g in groups):
+            raise LabFileError(f + "security_groups", "value", value=len(groups))
+        interface = NetworkInterface(
+            interface_id, instance, subnet, address, groups, index, r.get(raw, "name", f, str, True)
+        )
+        auto = r.get(raw, "auto_public_ip", f, str, True)
+        if auto is not None:
+            if instance.state is not InstanceState.RUNNING:
+                raise LabFileError(f + "auto_public_ip", "value", value=auto)
+            interface.auto_public_ip = public(auto, f + "auto_public_ip")
+        instance.interfaces = sorted([*instance.interfaces, interface], key=lambda i: i.device_index)
+        lab.network_interfaces[interface.id] = interface
+
+
+def _load_unsupported(r: _Reader, data: dict) -> list[Unsupported]:
+    """What an imported lab could not model (the key may be left out: a classroom lab has none)."""
+    if "unsupported" not in data:
+        return []
+    found = []
+    for n, raw in enumerate(r.items(data, "unsupported")):
+        f = f"unsupported[{n}]."
+        raw = r.obj(raw, f[:-1])
+        why = r.get(raw, "why", f, str)
+        if why not in REASONS:
+            raise LabFileError(f + "why", "value", value=why[:80])
+        addresses = tuple(
+            str(r.parsed(parse_ip, r.get({"": a}, "", f"{f}addresses[{k}]", str), f"{f}addresses[{k}]"))
+            for k, a in enumerate(r.items(raw, "addresses", f))
+        )
+        found.append(Unsupported(r.get(raw, "kind", f, str), r.get(raw, "id", f, str), r.get(raw, "where", f, str),
+                                 why, r.get(raw, "detail", f, str), addresses))  # fmt: skip
+    return found
 
 
 class SerializationMixin:

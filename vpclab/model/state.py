@@ -19,6 +19,7 @@ from .resources import (
     NatGateway,
     NatGatewayState,
     NetworkAcl,
+    NetworkInterface,
     RouteTable,
     RouteTableAssociation,
     SecurityGroup,
@@ -39,6 +40,7 @@ KINDS = {
     "sg": (SecurityGroup, "InvalidGroup.NotFound", "security_groups"),
     "acl": (NetworkAcl, "InvalidNetworkAclID.NotFound", "network_acls"),
     "nat": (NatGateway, "NatGatewayNotFound", "nat_gateways"),
+    "eni": (NetworkInterface, "InvalidNetworkInterfaceID.NotFound", "network_interfaces"),
 }
 
 
@@ -63,6 +65,10 @@ class LabState:
         self.security_groups: dict[str, SecurityGroup] = {}
         self.network_acls: dict[str, NetworkAcl] = {}
         self.nat_gateways: dict[str, NatGateway] = {}
+        # Only a lab imported from a real account has these (Lab.from_aws): secondary network interfaces
+        # of instances, and what the import could not model (vpclab.model.imported.Unsupported).
+        self.network_interfaces: dict[str, NetworkInterface] = {}
+        self.unsupported: list = []
         self.history: list[dict] = []  # every successful verb, in order (see history.py)
         self._in_verb = False
         self._pool = PublicAddressPool(REGIONS[region])
@@ -80,6 +86,10 @@ class LabState:
     @property
     def availability_zones(self) -> tuple[str, ...]:
         return REGIONS[self.region].zones
+
+    def zones_of(self, vpc: Vpc) -> tuple[str, ...]:
+        """The Availability Zones of the VPC's Region (a lab imported from several Regions mixes them)."""
+        return REGIONS[vpc.region or self.region].zones
 
     # ---- names ----------------------------------------------------------------------------------
     @staticmethod
@@ -133,6 +143,8 @@ class LabState:
 
     def _get_route_target(self, value: object):
         """A route target: ``"local"``, an internet gateway, a NAT gateway, or an instance / its ENI."""
+        if isinstance(value, NetworkInterface) and value.id in self.network_interfaces:
+            return value
         if isinstance(value, InternetGateway | NatGateway | Instance):
             value = value.id
         if value == LOCAL:
@@ -154,6 +166,8 @@ class LabState:
                 for instance in self.instances.values():
                     if instance.network_interface_id == text and instance.state is not InstanceState.TERMINATED:
                         return instance
+                if text in self.network_interfaces:
+                    return self.network_interfaces[text]
                 raise NotFoundError("InvalidNetworkInterfaceID.NotFound", id=text)
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:route_target", value=_short(value)
@@ -186,6 +200,14 @@ class LabState:
             if (vpc is None or instance.subnet.vpc is vpc) and (subnet is None or instance.subnet is subnet):
                 yield instance
 
+    def _live_interfaces(self, vpc: Vpc | None = None, subnet: Subnet | None = None):
+        """Secondary network interfaces of instances that are not terminated."""
+        for interface in self.network_interfaces.values():
+            if interface.state is InstanceState.TERMINATED:
+                continue
+            if (vpc is None or interface.vpc is vpc) and (subnet is None or interface.subnet is subnet):
+                yield interface
+
     def _live_nat_gateways(self, vpc: Vpc | None = None, subnet: Subnet | None = None):
         for nat in self.nat_gateways.values():
             if nat.state is NatGatewayState.DELETED:
@@ -199,6 +221,7 @@ class LabState:
         An Elastic IP on a stopped instance still counts: the association (and its mapping) stays.
         """
         mapped = [(i.id, i.public_ip) for i in self._live_instances(vpc) if i.public_ip is not None]
+        mapped += [(i.id, i.public_ip) for i in self._live_interfaces(vpc) if i.public_ip is not None]
         mapped += [(n.id, n.public_ip) for n in self._live_nat_gateways(vpc) if n.public_ip is not None]
         return mapped
 

@@ -122,6 +122,8 @@ class ComputeVerbs(LabState):
             raise IncorrectStateError("IncorrectInstanceState", "IncorrectInstanceState:stop", instance_id=instance.id)
         instance.state = InstanceState.STOPPED
         instance.auto_public_ip = None
+        for interface in instance.interfaces:  # an imported instance's secondary interfaces
+            interface.auto_public_ip = None
 
     def start_instance(self, instance: Instance | str) -> None:
         """Start it: without an Elastic IP it gets a new public IP (never the old one)."""
@@ -141,6 +143,14 @@ class ComputeVerbs(LabState):
             eip = instance.elastic_ip
             eip.instance, eip.association_id, instance.elastic_ip = None, None, None
         instance.subnet.used_addresses.pop(instance.private_ip, None)
+        # Secondary interfaces (imported labs only) go with the instance: their addresses are freed and
+        # their Elastic IPs disassociated, still allocated.
+        for interface in instance.interfaces:
+            if interface.elastic_ip is not None:
+                interface.elastic_ip.network_interface = interface.elastic_ip.association_id = None
+            interface.subnet.used_addresses.pop(interface.private_ip, None)
+            self.network_interfaces.pop(interface.id, None)
+        instance.interfaces = []
         instance.state, instance.auto_public_ip = InstanceState.TERMINATED, None
 
     def _refresh_auto_public_ip(self, instance: Instance) -> None:
@@ -195,8 +205,9 @@ class ComputeVerbs(LabState):
             )
         if eip.instance is instance:
             return eip.association_id
-        if eip.nat_gateway is not None or (eip.instance is not None and not allow_reassociation):
-            user = eip.nat_gateway or eip.instance
+        held = eip.instance or eip.network_interface
+        if eip.nat_gateway is not None or (held is not None and not allow_reassociation):
+            user = eip.nat_gateway or held
             raise AlreadyAssociatedError(
                 "Resource.AlreadyAssociated", "Resource.AlreadyAssociated:eip",
                 public_ip=str(eip.public_ip), owner=user.id,
@@ -204,6 +215,8 @@ class ComputeVerbs(LabState):
         previous_owner = eip.instance
         if previous_owner is not None:
             previous_owner.elastic_ip = None
+        if eip.network_interface is not None:  # a secondary interface of an imported instance
+            eip.network_interface.elastic_ip = eip.network_interface = None
         if instance.elastic_ip is not None:
             instance.elastic_ip.instance = instance.elastic_ip.association_id = None
         eip.instance, eip.association_id = instance, self._new_id("eipassoc")
@@ -220,6 +233,10 @@ class ComputeVerbs(LabState):
                 "InvalidIPAddress.InUse", "InvalidIPAddress.InUse:nat", public_ip=str(eip.public_ip),
                 owner=eip.nat_gateway.id,
             )  # fmt: skip
+        if eip.network_interface is not None:  # a secondary interface of an imported instance
+            eip.network_interface.elastic_ip = None
+            eip.network_interface = eip.association_id = None
+            return
         if eip.instance is None:
             raise NotFoundError(
                 "InvalidAssociationID.NotFound", "InvalidAssociationID.NotFound:eip", public_ip=str(eip.public_ip)
@@ -234,7 +251,7 @@ class ComputeVerbs(LabState):
         if eip.associated:
             raise DependencyViolationError(
                 "InvalidIPAddress.InUse", "InvalidIPAddress.InUse:eip", public_ip=str(eip.public_ip),
-                owner=(eip.instance or eip.nat_gateway).id,
+                owner=(eip.instance or eip.nat_gateway or eip.network_interface).id,
             )  # fmt: skip
         del self.elastic_ips[eip.id]
 

@@ -56,6 +56,7 @@ class FilteringVerbs(LabState):
         if group.is_default:
             raise DependencyViolationError("CannotDelete", group_id=group.id)
         users = [i.id for i in self._live_instances(group.vpc) if group in i.security_groups]
+        users += [i.id for i in self._live_interfaces(group.vpc) if group in i.security_groups]
         users += [g.id for g in self.security_groups.values()
                   if g is not group and any(r.group_id == group.id for r in g.rules)]  # fmt: skip
         if users:

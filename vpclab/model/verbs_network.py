@@ -158,11 +158,11 @@ class NetworkVerbs(LabState):
                 raise InvalidParameterError(
                     "InvalidSubnet.Conflict", cidr=str(block), subnet_id=other.id, other=str(other.cidr)
                 )
-        zone = availability_zone if availability_zone is not None else self.availability_zones[0]
-        if zone not in self.availability_zones:
+        zones = self.zones_of(vpc)  # the VPC's Region: an imported lab may hold several
+        zone = availability_zone if availability_zone is not None else zones[0]
+        if zone not in zones:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:zone",
-                zone=zone, zones=", ".join(self.availability_zones),
+                "InvalidParameterValue", "InvalidParameterValue:zone", zone=zone, zones=", ".join(zones),
             )  # fmt: skip
         subnet = Subnet(
             self._new_id("subnet"), vpc, block, zone, name, bool(map_public_ip_on_launch),
@@ -179,6 +179,7 @@ class NetworkVerbs(LabState):
         subnet = self._get("subnet", subnet)
         blockers = [i.id for i in self._live_instances(subnet=subnet)]
         blockers += [n.id for n in self._live_nat_gateways(subnet=subnet)]
+        blockers += [i.id for i in self._live_interfaces(subnet=subnet)]
         if blockers:
             raise DependencyViolationError(
                 "DependencyViolation", "DependencyViolation:subnet",

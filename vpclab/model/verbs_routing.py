@@ -14,7 +14,18 @@ from .errors import (
     LimitExceededError,
     NotFoundError,
 )
-from .resources import LOCAL, Instance, InstanceState, NatGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc
+from .resources import (
+    LOCAL,
+    Instance,
+    InstanceState,
+    NatGateway,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    Subnet,
+    Vpc,
+)
 from .state import LabState
 
 ROUTES_PER_TABLE = 50  # AWS default quota for non-propagated routes
@@ -123,7 +134,7 @@ class RoutingVerbs(LabState):
         inside = [c for c in vpc.cidrs if destination.subnet_of(c)]
         if inside:
             whole_subnet = any(s.vpc is vpc and s.cidr == destination for s in self.subnets.values())
-            if not (whole_subnet and isinstance(target, NatGateway | Instance)):
+            if not (whole_subnet and isinstance(target, NatGateway | Instance | NetworkInterface)):
                 raise InvalidParameterError(
                     "InvalidParameterValue", "InvalidParameterValue:more_specific_than_local",
                     destination=str(destination), local=str(inside[0]), route_table_id=table.id,

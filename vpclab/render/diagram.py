@@ -45,19 +45,24 @@ def _name(resource) -> str:
 
 
 def _node(graph, node_id: str, label: str, kind: str, **attributes) -> None:
-    graph.node(node_id, label, style="filled,rounded", fillcolor=FILL[kind], color=MUTED, fontcolor=INK, **attributes)
+    attributes.setdefault("style", "filled,rounded")
+    graph.node(node_id, label, fillcolor=FILL[kind], color=MUTED, fontcolor=INK, **attributes)
 
 
-def diagram(lab, highlight=None, lang: str | None = None, report=None) -> graphviz.Digraph:
+def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None) -> graphviz.Digraph:
     """The lab as a ``graphviz.Digraph`` (display it in Jupyter, or read ``.source``).
 
     Args:
         highlight: an ``Analysis`` whose forward and return paths are drawn hop by hop.
         lang: "ko" or "en" (default: the chosen language).
         report: an exposure report to draw (default: ``lab.exposure()``).
+        vpc: draw only this VPC (an object or its id), its gateway and its instances' reachability.
     """
     lang = check_language(lang)
     report = report if report is not None else lab.exposure()
+    only = lab._get("vpc", vpc) if vpc is not None else None
+    if only is not None:  # one VPC of a larger (imported) lab
+        report = [e for e in report if lab.subnets[e.subnet_id].vpc is only]
     graph = graphviz.Digraph("vpclab", graph_attr={
         "rankdir": "LR", "bgcolor": "transparent", "fontname": FONT, "fontcolor": MUTED, "compound": "true",
         "nodesep": "0.3", "ranksep": "0.7", "newrank": "true", "label": tr("diagram.title", lang, region=lab.region),
@@ -67,14 +72,17 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None) -> graphv
     )  # fmt: skip
     _node(graph, "internet", _label(tr("diagram.internet", lang)), "internet", shape="ellipse", peripheries="2")
     for gateway in lab.internet_gateways.values():
+        if only is not None and gateway.vpc is not only:
+            continue
         state = tr("diagram.attached", lang, vpc_id=gateway.vpc.id) if gateway.vpc else tr("diagram.detached", lang)
         _node(graph, gateway.id, _label(tr("ui.internet_gateway", lang), _name(gateway), state), "igw")
         if gateway.vpc is not None:
             graph.edge("internet", gateway.id, dir="both", color=MUTED, penwidth="2", arrowsize="0.6")
-    for vpc in lab.vpcs.values():
-        _vpc(graph, lab, vpc, lang)
+    for each in lab.vpcs.values():
+        if only is None or each is only:
+            _vpc(graph, lab, each, lang)
     for eip in lab.elastic_ips.values():
-        if not eip.associated:
+        if not eip.associated and only is None:
             _node(graph, eip.id, _label(tr("ui.elastic_ip", lang), f"{eip.public_ip} ({eip.id})",
                                         tr("diagram.idle_eip", lang)), "eip", shape="note")  # fmt: skip
     _reachability(graph, report, lang)
@@ -114,6 +122,12 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
         for instance in lab.instances.values():
             if instance.subnet is subnet and instance.state is not InstanceState.TERMINATED:
                 _instance(box, instance, lang)
+        for interface in lab.network_interfaces.values():  # secondary interfaces (imported labs)
+            if interface.subnet is subnet and interface.state is not InstanceState.TERMINATED:
+                _node(box, interface.id, _label(_name(interface), tr("diagram.interface_of", lang,
+                      instance_id=interface.instance.id), *_instance_facts(interface, lang)), "instance",
+                      shape="box3d" if interface.public_ip else "box", style="filled,rounded,dashed")  # fmt: skip
+                graph.edge(interface.instance.id, interface.id, style="dotted", dir="none", constraint="false")
         for nat in lab.nat_gateways.values():
             if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
                 _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), *_nat_facts(nat)), "nat",
@@ -166,20 +180,21 @@ def _instance(box, instance, lang: str) -> None:
 
 def _reachability(graph, report, lang: str) -> None:
     for entry in report:
+        node = entry.interface_id or entry.instance_id  # a secondary interface has its own node
         if entry.inbound:
             text = "✔ " + "; ".join(
                 f"{e.protocol} {'echo' if e.protocol == 'icmp' else e.ports}" for e in entry.inbound
             )
-            graph.edge("internet", entry.instance_id, label=text, color=GREEN, fontcolor=GREEN, penwidth="1.6")
+            graph.edge("internet", node, label=text, color=GREEN, fontcolor=GREEN, penwidth="1.6")
         else:
-            graph.edge("internet", entry.instance_id, label=f"✘ {entry.inbound_code}", color=RED, fontcolor=RED,
+            graph.edge("internet", node, label=f"✘ {entry.inbound_code}", color=RED, fontcolor=RED,
                        style="dashed", arrowhead="tee")  # fmt: skip
         if entry.outbound:
-            graph.edge(entry.instance_id, "internet", label=f"✔ {tr('diagram.out_via', lang, gateway=entry.outbound_via)}",
+            graph.edge(node, "internet", label=f"✔ {tr('diagram.out_via', lang, gateway=entry.outbound_via)}",
                        color=GREEN, fontcolor=GREEN, penwidth="1.6", constraint="false")  # fmt: skip
         else:
             symbol, colour = ("?", AMBER) if entry.outbound is None else ("✘", RED)
-            graph.edge(entry.instance_id, "internet", label=f"{symbol} {entry.outbound_code}", color=colour,
+            graph.edge(node, "internet", label=f"{symbol} {entry.outbound_code}", color=colour,
                        fontcolor=colour, style="dashed", arrowhead="tee", constraint="false")  # fmt: skip
 
 
@@ -193,7 +208,7 @@ def _drawn(lab, hop) -> str | None:
         packet = hop.packet
         addresses = {"sg_out": (packet.source,), "sg_in": (packet.destination,)}.get(
             hop.step, (packet.source, packet.destination))  # fmt: skip
-        for instance in lab.instances.values():
+        for instance in (*lab.instances.values(), *lab.network_interfaces.values()):
             if (instance.state is not InstanceState.TERMINATED and instance.private_ip in addresses
                     and any(g.id == hop.component for g in instance.security_groups)):  # fmt: skip
                 return instance.id
@@ -248,7 +263,7 @@ def diagram_text(lab, lang: str | None = None, report=None) -> str:
                 inbound = "; ".join(map(str, entry.inbound)) or f"{tr('ui.none', lang)} ({entry.inbound_code})"
                 outbound = (tr("ui.yes_via", lang, gateway=entry.outbound_via) if entry.outbound
                             else f"{tr('ui.no', lang)} ({entry.outbound_code})")  # fmt: skip
-                instance = lab.instances[entry.instance_id]
+                instance = lab.network_interfaces.get(entry.interface_id) or lab.instances[entry.instance_id]
                 facts = "; ".join(_instance_facts(instance, lang))
                 lines.append(f"    {_name(instance)}: {facts}; {tr('ui.from_internet', lang)}: {inbound}; "
                              f"{tr('ui.to_internet', lang)}: {outbound}")  # fmt: skip

@@ -13,7 +13,7 @@ import graphviz
 from ..model.i18n import LANGUAGES, check_language, tr
 from .diagram import diagram, diagram_text
 from .exposure import exposure_html
-from .tables import lab_html
+from .tables import lab_html, unsupported_html
 
 
 def svg(lab, highlight=None, lang: str | None = None, report=None) -> str | None:
@@ -43,6 +43,6 @@ def lab_display_html(lab, lang: str | None = None) -> str:
     picture = svg(lab, lang=lang, report=report)
     head = f'<div class="vpclab-diagram">{picture}</div>' if picture is not None else no_dot_html(lab, lang, report)
     return (
-        f'<div class="vpclab">{DIAGRAM_STYLE}{head}{exposure_html(report, lang)}'
+        f'<div class="vpclab">{DIAGRAM_STYLE}{head}{exposure_html(report, lang)}{unsupported_html(lab, lang)}'
         f"<details><summary>{escape(tr('diagram.details', lang))}</summary>{lab_html(lab, lang)}</details></div>"
     )

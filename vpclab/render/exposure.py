@@ -19,7 +19,8 @@ def exposure_rows(report, lang: str) -> list[list[str]]:
             outbound = f"? {e.outbound_code} @ {e.outbound_blocked_at}"
         else:
             outbound = f"{tr('ui.no', lang)}: {e.outbound_code} @ {e.outbound_blocked_at}"
-        name = f"{e.instance_id} ({e.name})" if e.name else e.instance_id
+        name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
+        name += f" ({e.name})" if e.name else ""
         rows.append([name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound])
     return rows
 

@@ -159,7 +159,9 @@ def lab_html(lab, lang: str | None = None) -> str:
                     [
                         _name(e),
                         str(e.public_ip),
-                        (e.instance or e.nat_gateway).id if e.associated else tr("ui.idle", lang),
+                        (e.instance or e.nat_gateway or e.network_interface).id
+                        if e.associated
+                        else tr("ui.idle", lang),
                     ]
                     for e in lab.elastic_ips.values()
                 ],
@@ -180,6 +182,21 @@ def lab_html(lab, lang: str | None = None) -> str:
                 ],
             )
         )
+    if lab.network_interfaces:  # secondary interfaces of instances (imported labs)
+        parts.append(
+            table(
+                h("network_interface", "instance", "device_index", "subnet", "private_ip", "public_ip",
+                  "public_ip_kind", "security_groups"),
+                [
+                    [
+                        _name(n), n.instance.id, n.device_index, n.subnet.id, str(n.private_ip), _text(n.public_ip),
+                        tr("ui.elastic" if n.elastic_ip else ("ui.auto" if n.public_ip else "ui.none"), lang),
+                        ", ".join(g.id for g in n.security_groups),
+                    ]
+                    for n in lab.network_interfaces.values()
+                ],
+            )
+        )  # fmt: skip
     parts += [route_table_html(t, lang) for t in lab.route_tables.values()]
     parts += [security_group_html(g, lang) for g in lab.security_groups.values()]
     parts += [network_acl_html(a, lang) for a in lab.network_acls.values()]
@@ -231,7 +248,7 @@ def resource_html(resource, lang: str | None = None) -> str:
             h("internet_gateway", "attached_to"), [[_name(resource), resource.vpc.id if resource.vpc else None]]
         )
     if isinstance(resource, ElasticIp):
-        user = resource.instance or resource.nat_gateway
+        user = resource.instance or resource.nat_gateway or resource.network_interface
         return table(
             h("elastic_ip", "public_ip", "associated_with"),
             [[_name(resource), str(resource.public_ip), user.id if user else tr("ui.idle", lang)]],
@@ -250,3 +267,17 @@ def resource_html(resource, lang: str | None = None) -> str:
             ],
         )
     return f"<pre>{escape(repr(resource))}</pre>"
+
+
+def unsupported_rows(lab, lang: str) -> list[list[object]]:
+    """What an imported lab does not model: kind, id, where, and why (in ``lang``)."""
+    return [[u.kind, u.id, u.where, u.text(lang)] for u in lab.unsupported]
+
+
+def unsupported_html(lab, lang: str | None = None) -> str:
+    """The table of ``lab.unsupported`` (empty text for a lab that has none, as every classroom lab)."""
+    lang = check_language(lang)
+    if not lab.unsupported:
+        return ""
+    headers = [tr(f"ui.{k}", lang) for k in ("kind", "component", "where", "why")]
+    return table(headers, unsupported_rows(lab, lang), tr("ui.unsupported", lang))

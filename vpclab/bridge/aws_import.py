@@ -1,0 +1,432 @@
+"""``Lab.from_aws`` / ``Lab.from_boto3``: a real account's network, built from ``aws ec2 describe-*`` output.
+
+The snapshot is read by ``aws_files`` (files, limits, dispatch on top-level keys) and built here into a
+new lab, directly (not through the classroom verbs, whose quotas a real account may exceed): VPCs,
+subnets, internet gateways, network ACLs, security groups, then instances, NAT gateways and addresses
+(``aws_compute``), then route tables, whose targets need all of those, the resources outside the model
+and the placeholders (``aws_routes``). Decisions (docs/modelling-choices.md, "Importing a real account"):
+
+- Real ids are kept. Ids the snapshot lacks (association ids, security-group rule ids) come from the
+  lab's counters, which first move past every vpclab-style id in the snapshot, so later verbs never
+  hand out an id or a public address again.
+- Several Regions: each VPC remembers its own (``Vpc.region``, None for the lab's), ``lab.region`` is the
+  first VPC's, and a subnet's zone is checked against its VPC's Region.
+- What the model does not cover is listed in ``lab.unsupported`` (kind, id, where, why); a route to it
+  points at an ``UnsupportedTarget`` holding the state AWS reported. A describe call missing from the
+  snapshot gets a placeholder (main route table, default ACL, default group) that the engine does not
+  judge. IPv6 parts are left out: vpclab models IPv4 only.
+- Anything malformed or inconsistent is an ``AwsSnapshotError`` naming the file and the field; the lab
+  is returned only when it is whole (its invariants hold and it saves and loads again).
+"""
+
+from __future__ import annotations
+
+import re
+from ipaddress import IPv4Address
+
+from ..model.addressing import ALL_PORTS, ANY_ICMP, NOT_ROUTABLE, Protocol, parse_ports
+from ..model.errors import AwsSnapshotError, LabFileError, VpcLabError
+from ..model.imported import Unsupported
+from ..model.invariants import problems
+from ..model.regions import DEFAULT_REGION, ID_KINDS, REGIONS, id_number
+from ..model.resources import (
+    Action,
+    InternetGateway,
+    NetworkAcl,
+    NetworkAclEntry,
+    SecurityGroup,
+    SecurityGroupRule,
+    Subnet,
+    Vpc,
+)
+from . import aws_compute, aws_routes
+from .aws_files import Bucket, Where
+from .aws_nodes import Node
+
+_OURS = re.compile(r"\b([a-z]+(?:-[a-z]+)*)-(0[0-9a-f]{16})\b")  # an id vpclab could have handed out
+_PROTOCOLS = {"tcp": Protocol.TCP, "6": Protocol.TCP, "udp": Protocol.UDP, "17": Protocol.UDP,
+              "icmp": Protocol.ICMP, "1": Protocol.ICMP, "-1": Protocol.ALL, "all": Protocol.ALL}  # fmt: skip
+_IPV6_PROTOCOLS = {"icmpv6", "58"}
+
+
+class Importer:
+    """Builds one lab from the buckets of a snapshot; every check names the snapshot's file and field."""
+
+    def __init__(self, lab_class, buckets: list[Bucket], region: str | None = None) -> None:
+        self.buckets = buckets
+        self.default_region = region
+        self.items: dict[str, list[tuple[Node, str]]] = {}  # describe key -> (item, its Region)
+        self.collected: dict[str, set[str]] = {}  # Region -> describe keys its snapshot holds
+        self.lab_class = lab_class
+        self.lab = None
+        self.unsupported: dict[tuple[str, str, str], Unsupported] = {}
+        self.prefix_lists: dict[str, list] = {}
+        self.seen_ids: dict[str, Where] = {}
+
+    # ---- the whole import ------------------------------------------------------------------------
+    def run(self):
+        self._regions()
+        lab = self.lab = self.lab_class(region=self._lab_region())
+        self._move_counters()
+        self._prefix_lists()
+        self._vpcs()
+        self._subnets()
+        self._internet_gateways()
+        self._network_acls()
+        self._security_groups()
+        aws_compute.build(self)
+        aws_routes.route_tables(self)
+        aws_routes.other_resources(self)
+        aws_routes.placeholders(self)
+        lab.unsupported = list(self.unsupported.values())
+        self._public_counter()
+        self._check()
+        return lab
+
+    # ---- Regions -----------------------------------------------------------------------------------
+    def _regions(self) -> None:
+        """Each bucket's Region: its folder's, else the zones of its subnets, else ``region=``."""
+        for bucket in self.buckets:
+            if bucket.region is None:
+                zones = [item.get("AvailabilityZone") for item, _ in bucket.items.get("Subnets", [])
+                         if isinstance(item, dict) and isinstance(item.get("AvailabilityZone"), str)]  # fmt: skip
+                inferred = sorted({z[:-1] for z in zones if len(z) > 1})
+                if len(inferred) > 1:
+                    raise AwsSnapshotError(
+                        "InvalidAwsSnapshot:regions", where=bucket.where, regions=", ".join(inferred)
+                    )
+                bucket.region = inferred[0] if inferred else (self.default_region or DEFAULT_REGION)
+            if bucket.region not in REGIONS:
+                raise AwsSnapshotError(
+                    "InvalidAwsSnapshot:region", where=bucket.where, region=bucket.region[:40],
+                    regions=", ".join(REGIONS),
+                )  # fmt: skip
+            self.collected.setdefault(bucket.region, set()).update(k for k in bucket.items)
+            for key, entries in bucket.items.items():
+                self.items.setdefault(key, []).extend((Node(item, where), bucket.region) for item, where in entries)
+
+    def _lab_region(self) -> str:
+        for _, region in self.items.get("Vpcs", []):
+            return region
+        return self.buckets[0].region if self.buckets else (self.default_region or DEFAULT_REGION)
+
+    def of(self, key: str) -> list[tuple[Node, str]]:
+        return self.items.get(key, [])
+
+    def was_collected(self, region: str, key: str) -> bool:
+        return key in self.collected.get(region, set())
+
+    # ---- ids and notes -------------------------------------------------------------------------------
+    def new_id(self, node: Node, key: str, prefix: str, table: dict) -> str | None:
+        """A resource's id, checked; None for an exact repeat (one item in two Regions' files)."""
+        value = node.id(key, prefix)
+        if value in table or value in self.seen_ids:
+            first = self.seen_ids.get(value)
+            if first is not None and self._same(first, node):
+                return None
+            raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=node.at(key).where, id=value)
+        self.seen_ids[value] = node
+        return value
+
+    @staticmethod
+    def _same(first, node: Node) -> bool:
+        return isinstance(first, Node) and first.value == node.value
+
+    def note(self, kind: str, item_id: str, where: str, why: str, detail: str = "", addresses=()) -> None:
+        """List something the lab does not model (once per kind, id and reason)."""
+        key = (kind, item_id, why)
+        if key not in self.unsupported:
+            text = [str(a) for a in addresses]
+            self.unsupported[key] = Unsupported(kind, item_id[:256], where[:256], why, detail[:256], tuple(text))
+
+    def lab_cidrs(self) -> list:
+        return [c for v in self.lab.vpcs.values() for c in v.cidrs]
+
+    def generated(self, kind: str) -> str:
+        return self.lab._new_id(kind)
+
+    def _move_counters(self) -> None:
+        """Counters past every id of vpclab's own form in the snapshot, before any id is generated."""
+        stack = [entry for bucket in self.buckets for entries in bucket.items.values() for entry, _ in entries]
+        counters = self.lab.counters
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+            elif isinstance(value, str) and "-0" in value:
+                for kind, digits in _OURS.findall(value):
+                    number = id_number(kind, f"{kind}-{digits}") if kind in ID_KINDS else None
+                    if number is not None:
+                        counters[kind] = max(counters.get(kind, 0), number)
+
+    # ---- prefix lists (for prefix-list routes and rules) ------------------------------------------
+    def _prefix_lists(self) -> None:
+        for node, _ in self.of("PrefixLists"):
+            list_id = node.id("PrefixListId", "pl")
+            if node.has("Cidrs"):
+                cidrs = [n.value for n in node.items("Cidrs")]
+                self.prefix_lists[list_id] = [Node({"c": c}, node.where.key("Cidrs")).cidr("c") for c in cidrs
+                                              if isinstance(c, str) and ":" not in c]  # fmt: skip
+
+    # ---- VPCs and subnets ----------------------------------------------------------------------------
+    def _vpcs(self) -> None:
+        lab = self.lab
+        for node, region in self.of("Vpcs"):
+            vpc_id = self.new_id(node, "VpcId", "vpc", lab.vpcs)
+            if vpc_id is None:
+                continue
+            primary = node.cidr("CidrBlock")
+            cidrs, association_ids = [], []
+            for entry in node.items("CidrBlockAssociationSet"):
+                state = entry.child("CidrBlockState")
+                if state is not None and state.text("State", optional=True) not in (None, "associated"):
+                    continue  # disassociated: no longer the VPC's
+                block = entry.cidr("CidrBlock")
+                if block in cidrs:
+                    continue
+                cidrs.append(block)
+                association_ids.append(entry.id("AssociationId", "vpc-cidr-assoc", optional=True))
+            if primary not in cidrs:
+                cidrs.insert(0, primary)
+                association_ids.insert(0, None)
+            else:  # the primary CIDR first, as EC2 lists it
+                k = cidrs.index(primary)
+                cidrs.insert(0, cidrs.pop(k))
+                association_ids.insert(0, association_ids.pop(k))
+            for k, block in enumerate(cidrs):
+                overlap = any(block.overlaps(c) for c in (*NOT_ROUTABLE, *cidrs[:k]))
+                if not 16 <= block.prefixlen <= 28 or overlap:
+                    raise AwsSnapshotError(
+                        "InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value=str(block)
+                    )
+            association_ids = [a or self.generated("vpc-cidr-assoc") for a in association_ids]
+            vpc = Vpc(vpc_id, cidrs, node.name(), association_ids)
+            vpc.region = region if region != lab.region else None
+            lab.vpcs[vpc_id] = vpc
+            for entry in node.items("Ipv6CidrBlockAssociationSet"):
+                self.note("ipv6-cidr", entry.text("Ipv6CidrBlock", optional=True) or "::/0", vpc_id, "ipv6")
+
+    def vpc_of(self, node: Node, key: str = "VpcId") -> Vpc:
+        vpc_id = node.id(key, "vpc")
+        if vpc_id not in self.lab.vpcs:
+            raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=node.at(key).where, id=vpc_id)
+        return self.lab.vpcs[vpc_id]
+
+    def _subnets(self) -> None:
+        lab = self.lab
+        for node, _ in self.of("Subnets"):
+            subnet_id = self.new_id(node, "SubnetId", "subnet", lab.subnets)
+            if subnet_id is None:
+                continue
+            vpc = self.vpc_of(node)
+            if not node.has("CidrBlock"):  # an IPv6-only subnet
+                self.note("subnet", subnet_id, vpc.id, "ipv6")
+                continue
+            block = node.cidr("CidrBlock")
+            if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
+                raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value=str(block))
+            other = next((s for s in lab.subnets.values() if s.vpc is vpc and s.cidr.overlaps(block)), None)
+            if other is not None:
+                raise AwsSnapshotError("InvalidAwsSnapshot:overlap", where=node.at("CidrBlock").where,
+                                       value=str(block), id=other.id)  # fmt: skip
+            zone = node.text("AvailabilityZone")
+            zones = lab.zones_of(vpc)
+            if zone not in zones:
+                raise AwsSnapshotError("InvalidAwsSnapshot:zone", where=node.at("AvailabilityZone").where,
+                                       zone=zone[:40], zones=", ".join(zones))  # fmt: skip
+            lab.subnets[subnet_id] = Subnet(
+                subnet_id, vpc, block, zone, node.name(), node.flag("MapPublicIpOnLaunch", False)
+            )
+
+    def subnet_of(self, node: Node, key: str = "SubnetId") -> Subnet:
+        subnet_id = node.id(key, "subnet")
+        if subnet_id not in self.lab.subnets:
+            raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=node.at(key).where, id=subnet_id)
+        return self.lab.subnets[subnet_id]
+
+    # ---- internet gateways ------------------------------------------------------------------------
+    def _internet_gateways(self) -> None:
+        lab = self.lab
+        for node, _ in self.of("InternetGateways"):
+            gateway_id = self.new_id(node, "InternetGatewayId", "igw", lab.internet_gateways)
+            if gateway_id is None:
+                continue
+            gateway = InternetGateway(gateway_id, node.name())
+            for attachment in node.items("Attachments"):
+                if attachment.text("State", optional=True) not in (None, "available", "attached"):
+                    continue
+                vpc = self.vpc_of(attachment)
+                if vpc.internet_gateway is not None or gateway.vpc is not None:
+                    raise AwsSnapshotError("InvalidAwsSnapshot:second_gateway", where=attachment.at("VpcId").where,
+                                           id=vpc.id)  # fmt: skip
+                gateway.vpc, vpc.internet_gateway = vpc, gateway
+            lab.internet_gateways[gateway_id] = gateway
+
+    # ---- network ACLs ------------------------------------------------------------------------------
+    def _network_acls(self) -> None:
+        lab = self.lab
+        for node, _ in self.of("NetworkAcls"):
+            acl_id = self.new_id(node, "NetworkAclId", "acl", lab.network_acls)
+            if acl_id is None:
+                continue
+            vpc = self.vpc_of(node)
+            acl = NetworkAcl(acl_id, vpc, node.flag("IsDefault", False), node.name())
+            for entry in node.items("Entries"):
+                self._acl_entry(acl, entry)
+            if acl.is_default:
+                if vpc.default_network_acl is not None:
+                    raise AwsSnapshotError("InvalidAwsSnapshot:second_default", where=node.at("IsDefault").where,
+                                           id=vpc.id)  # fmt: skip
+                vpc.default_network_acl = acl
+            lab.network_acls[acl_id] = acl
+            for association in node.items("Associations"):
+                subnet_id = association.id("SubnetId", "subnet")
+                subnet = lab.subnets.get(subnet_id)
+                if subnet is None and any(u.id == subnet_id for u in self.unsupported.values()):
+                    continue  # an IPv6-only subnet, left out
+                if subnet is None or subnet.vpc is not vpc or subnet.network_acl is not None:
+                    raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=association.at("SubnetId").where,
+                                           id=subnet_id)  # fmt: skip
+                subnet.network_acl = acl
+                subnet.network_acl_association_id = association.id("NetworkAclAssociationId", "aclassoc", True) or ""
+
+    def _acl_entry(self, acl: NetworkAcl, entry: Node) -> None:
+        number, egress = entry.number("RuleNumber"), entry.flag("Egress")
+        if number >= 32767:
+            return  # the "*" rules (32767 IPv4, 32768 IPv6): implicit in every ACL
+        if not entry.has("CidrBlock") and entry.has("Ipv6CidrBlock"):
+            return  # an IPv6 rule: never matches an IPv4 packet
+        text = entry.text("Protocol").lower()
+        if text not in _PROTOCOLS:
+            # Another IP protocol (GRE, ESP, ICMPv6 ...) never matches a tcp, udp or icmp packet.
+            self.note("network-acl-entry", f"{acl.id} #{number}", acl.id, "protocol", detail=text[:20])
+            return
+        protocol = _PROTOCOLS[text]
+        ports = None
+        if protocol.has_ports:
+            span = entry.child("PortRange")
+            ports = self._ports(protocol, span, "From", "To") if span is not None else ALL_PORTS
+        elif protocol is Protocol.ICMP:
+            code = entry.child("IcmpTypeCode")
+            ports = self._ports(protocol, code, "Type", "Code") if code is not None else ANY_ICMP
+        action = entry.text("RuleAction").lower()
+        if action not in ("allow", "deny") or not 1 <= number <= 32766 or (egress, number) in acl.entries:
+            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=entry.where, value=f"{number} {action}"[:80])
+        acl.entries[(egress, number)] = NetworkAclEntry(number, egress, protocol, ports, entry.cidr("CidrBlock"),
+                                                        Action(action))  # fmt: skip
+
+    @staticmethod
+    def _ports(protocol: Protocol, node: Node, low: str, high: str):
+        first, last = node.number(low, optional=True), node.number(high, optional=True)
+        first, last = -1 if first is None else first, -1 if last is None else last
+        if protocol.has_ports and first == -1 and last == -1:
+            return ALL_PORTS
+        try:
+            return parse_ports(protocol, (first, last))
+        except VpcLabError:
+            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.where, value=f"{first}-{last}") from None
+
+    # ---- security groups ------------------------------------------------------------------------------
+    def _security_groups(self) -> None:
+        lab = self.lab
+        pending = []
+        for node, _ in self.of("SecurityGroups"):
+            group_id = self.new_id(node, "GroupId", "sg", lab.security_groups)
+            if group_id is None:
+                continue
+            if not node.has("VpcId"):  # an EC2-Classic group
+                self.note("security-group", group_id, "EC2-Classic", "no_subnet")
+                continue
+            vpc = self.vpc_of(node)
+            group = SecurityGroup(group_id, vpc, node.text("GroupName"), node.text("Description", True) or "",
+                                  node.name())  # fmt: skip
+            if any(g.vpc is vpc and g.group_name == group.group_name for g in lab.security_groups.values()):
+                # AWS keeps group names unique per VPC; a hand-made snapshot may not. The first keeps the name.
+                self.note("security-group", group_id, vpc.id, "duplicate_group_name", detail=group.group_name)
+                group.group_name = f"{group.group_name} ({group_id})"[:256]
+            lab.security_groups[group_id] = group
+            if group.is_default:
+                vpc.default_security_group = group
+            pending.append((group, node))
+        for group, node in pending:  # rules may name any group of the VPC
+            keys = set()
+            for egress, key in ((False, "IpPermissions"), (True, "IpPermissionsEgress")):
+                for permission in node.items(key):
+                    for rule in self._rules(group, permission, egress):
+                        if rule.key not in keys:
+                            keys.add(rule.key)
+                            group.rules.append(rule)
+
+    def _rules(self, group: SecurityGroup, permission: Node, egress: bool):
+        text = permission.text("IpProtocol").lower()
+        if text in _IPV6_PROTOCOLS:
+            return
+        if text not in _PROTOCOLS:
+            self.note("security-group-rule", f"{group.id} {text[:20]}", group.id, "protocol", detail=text[:20])
+            return
+        protocol = _PROTOCOLS[text]
+        ports = None
+        if protocol is not Protocol.ALL:
+            ports = self._ports(protocol, permission, "FromPort", "ToPort")
+
+        def rule(cidr=None, group_id=None) -> SecurityGroupRule:
+            return SecurityGroupRule(egress, protocol, ports, cidr, group_id, rule_id=self.generated("sgr"))
+
+        for entry in permission.items("IpRanges"):
+            yield rule(cidr=entry.cidr("CidrIp"))
+        for entry in permission.items("PrefixListIds"):
+            list_id = entry.id("PrefixListId", "pl")
+            if list_id not in self.prefix_lists:
+                self.note("prefix-list", list_id, group.id, "prefix_list")
+            for cidr in self.prefix_lists.get(list_id, []):
+                yield rule(cidr=cidr)
+        for entry in permission.items("UserIdGroupPairs"):
+            peer_id = entry.id("GroupId", "sg")
+            peer = self.lab.security_groups.get(peer_id)
+            if peer is None or peer.vpc is not group.vpc:
+                # A group of another VPC or account matches only addresses there, never one of this VPC's
+                # or the internet's: leaving the rule out changes no answer the lab can give.
+                self.note("security-group-rule", f"{group.id} → {peer_id}", group.id, "foreign_group", detail=peer_id)
+                continue
+            yield rule(group_id=peer_id)
+
+    # ---- counters and the final check ---------------------------------------------------------------------
+    def _public_counter(self) -> None:
+        """The public-address counter past every address of the Region's pool the account uses."""
+        lab = self.lab
+        used = [e.public_ip for e in lab.elastic_ips.values()]
+        used += [
+            x.auto_public_ip for x in (*lab.instances.values(), *lab.network_interfaces.values()) if x.auto_public_ip
+        ]
+        used += [IPv4Address(a) for u in lab.unsupported for a in u.addresses]
+        indexes = [i for i in (lab._pool.index(a) for a in used) if i is not None]
+        if indexes:
+            lab.public_ip_counter = min(max(lab.public_ip_counter, max(indexes) + 1), lab._pool.size - 1)
+
+    def _check(self) -> None:
+        """The lab must be whole: its invariants hold, and it saves and loads again as it is."""
+        lab = self.lab
+        found = problems(lab)
+        if found:
+            raise AwsSnapshotError("InvalidAwsSnapshot:inconsistent", where=Where("(snapshot)", ""), detail=found[0])
+        try:
+            type(lab).from_json(lab.to_json(indent=None))
+        except LabFileError as error:
+            raise AwsSnapshotError(
+                "InvalidAwsSnapshot:inconsistent", where=Where("(snapshot)", ""), detail=f"{error.field}: {error.key}"
+            ) from None
+
+
+def build(lab_class, buckets: list[Bucket], region: str | None = None):
+    """A new lab from the buckets of a snapshot, or ``AwsSnapshotError``; never half a lab."""
+    try:
+        return Importer(lab_class, buckets, region).run()
+    except AwsSnapshotError:
+        raise
+    except (VpcLabError, RecursionError, ValueError, TypeError, KeyError, AttributeError) as error:
+        # A gap in the checks must still end in the one refusal callers expect, never a half-built lab.
+        raise AwsSnapshotError(
+            "InvalidAwsSnapshot:inconsistent", where=Where("(snapshot)", ""), detail=type(error).__name__
+        ) from None

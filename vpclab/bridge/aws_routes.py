@@ -1,0 +1,207 @@
+"""The importer's last steps: route tables (whose targets need every other resource), the resources outside
+the model, and the placeholders for describe calls a snapshot lacks.
+
+A route's target is the model object it names (a gateway, a NAT gateway, an instance or a secondary
+interface), ``None`` for one that is gone (the route is then a blackhole, as AWS reports it), or an
+``UnsupportedTarget`` with the state AWS reported for what vpclab does not model. Each function takes
+the ``Importer`` of ``aws_import``.
+"""
+
+from __future__ import annotations
+
+from ..model.errors import AwsSnapshotError
+from ..model.imported import UnsupportedTarget, target_kind
+from ..model.resources import (
+    LOCAL,
+    InternetGateway,
+    NetworkAcl,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    SecurityGroup,
+)
+from . import aws_compute
+from .aws_nodes import Node
+
+_GONE = {"deleted", "deleting", "rejected", "failed", "expired"}  # states of resources that no longer exist
+
+
+# ---- route tables -----------------------------------------------------------------------------------
+def route_tables(imp) -> None:
+    lab = imp.lab
+    for node, _ in imp.of("RouteTables"):
+        table_id = imp.new_id(node, "RouteTableId", "rtb", lab.route_tables)
+        if table_id is None:
+            continue
+        vpc = imp.vpc_of(node)
+        table = RouteTable(table_id, vpc, node.name())
+        for route in node.items("Routes"):
+            _route(imp, table, route)
+        for block in vpc.cidrs:  # AWS keeps a local route for every VPC CIDR in every table
+            if block not in table.routes or table.routes[block].target_id != LOCAL:
+                table.routes[block] = Route(block, LOCAL, LOCAL, vpc, "CreateRouteTable")
+        for association in node.items("Associations"):
+            _association(imp, table, association)
+        lab.route_tables[table_id] = table
+
+
+def _association(imp, table: RouteTable, node: Node) -> None:
+    state = node.child("AssociationState")
+    if state is not None and state.text("State", optional=True) not in (None, "associated", "associating"):
+        return
+    association_id = node.id("RouteTableAssociationId", "rtbassoc", optional=True) or imp.generated("rtbassoc")
+    vpc = table.vpc
+    if node.flag("Main", False):
+        if vpc.main_route_table is not None:
+            raise AwsSnapshotError("InvalidAwsSnapshot:second_main", where=node.at("Main").where, id=vpc.id)
+        vpc.main_route_table = table
+        table.associations.append(RouteTableAssociation(association_id, table, None))
+    elif node.has("SubnetId"):
+        subnet_id = node.id("SubnetId", "subnet")
+        subnet = imp.lab.subnets.get(subnet_id)
+        if subnet is None and any(u.id == subnet_id for u in imp.unsupported.values()):
+            return  # an IPv6-only subnet, left out
+        if subnet is None or subnet.vpc is not vpc or subnet.route_table_association is not None:
+            raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=node.at("SubnetId").where, id=subnet_id)
+        association = RouteTableAssociation(association_id, table, subnet)
+        table.associations.append(association)
+        subnet.route_table_association = association
+    elif node.has("GatewayId"):
+        imp.note("route-table", table.id, node.text("GatewayId")[:64], "gateway_route_table")
+
+
+_TARGET_KEYS = ("GatewayId", "NatGatewayId", "TransitGatewayId", "VpcPeeringConnectionId", "NetworkInterfaceId",
+                "InstanceId", "EgressOnlyInternetGatewayId", "CarrierGatewayId", "LocalGatewayId",
+                "CoreNetworkArn")  # fmt: skip
+
+
+def _route(imp, table: RouteTable, node: Node) -> None:
+    key = next((k for k in _TARGET_KEYS if node.has(k)), None)
+    if key is None:
+        raise AwsSnapshotError("InvalidAwsSnapshot:missing", where=node.at("GatewayId").where)
+    target_id = node.target(key)
+    state = (node.text("State", optional=True) or "active").lower()
+    state = "active" if state == "active" else "blackhole"
+    origin = "CreateRouteTable" if node.text("Origin", optional=True) == "CreateRouteTable" else "CreateRoute"
+    if node.has("DestinationPrefixListId"):
+        list_id = node.id("DestinationPrefixListId", "pl")
+        if list_id not in imp.prefix_lists:
+            imp.note("prefix-list", list_id, table.id, "prefix_list", detail=target_id)
+        destinations = imp.prefix_lists.get(list_id, [])
+    elif node.has("DestinationCidrBlock"):
+        destinations = [node.cidr("DestinationCidrBlock")]
+    else:  # an IPv6 route (DestinationIpv6CidrBlock)
+        imp.note("route", node.text("DestinationIpv6CidrBlock", True) or "::/0", table.id, "ipv6", target_id)
+        return
+    for destination in destinations:
+        target = _resolve(imp, table, target_id, state, key, node)
+        if target == LOCAL and destination not in table.vpc.cidrs:
+            continue  # the local route of a CIDR the VPC no longer has
+        present = table.routes.get(destination)
+        if present is not None and node.text("Origin", optional=True) == "EnableVgwRoutePropagation":
+            continue  # a static route beats a propagated one for the same destination
+        shown = target.id if isinstance(target, UnsupportedTarget) else aws_compute.target_id(target, target_id)
+        table.routes[destination] = Route(destination, shown, target, table.vpc, origin)
+
+
+def _resolve(imp, table: RouteTable, target_id: str, state: str, key: str, node: Node):
+    """The model object a route points at, an ``UnsupportedTarget``, or None (gone: a blackhole)."""
+    lab = imp.lab
+    if target_id == LOCAL:
+        return LOCAL
+    if target_id.startswith("igw-"):
+        if target_id in lab.internet_gateways:
+            return lab.internet_gateways[target_id]
+        region = table.vpc.region or lab.region
+        inferred = not imp.was_collected(region, "InternetGateways") and state == "active"
+        if inferred and table.vpc.internet_gateway is None:
+            # describe-internet-gateways is not in the snapshot, but AWS marks a route to a gateway
+            # active only while the gateway is attached to the table's VPC.
+            gateway = InternetGateway(target_id, None, table.vpc)
+            lab.internet_gateways[target_id] = table.vpc.internet_gateway = gateway
+            return gateway
+        return None if state == "blackhole" else _unsupported_target(imp, target_id, state, table)
+    found = aws_compute.route_target(imp, target_id, key)
+    if found is not None:
+        return found
+    if target_id.startswith(("nat-", "i-")) and state == "blackhole":
+        return None  # a deleted NAT gateway, a terminated instance: the route stays a blackhole
+    return _unsupported_target(imp, target_id, state, table)
+
+
+def _unsupported_target(imp, target_id: str, state: str, table: RouteTable) -> UnsupportedTarget:
+    kind = target_kind(target_id)
+    if not any(u.id == target_id for u in imp.unsupported.values()):
+        imp.note(kind, target_id, table.vpc.id, "outside_model")
+    return UnsupportedTarget(target_id, kind, state)
+
+
+# ---- resources outside the model -----------------------------------------------------------------------
+# (describe key, id key, kind, where its state is, where its VPC is)
+_OTHERS = (
+    ("VpcPeeringConnections", "VpcPeeringConnectionId", "vpc-peering-connection", "Status.Code",
+     "AccepterVpcInfo.VpcId"),
+    ("TransitGateways", "TransitGatewayId", "transit-gateway", "State", ""),
+    ("VpnGateways", "VpnGatewayId", "vpn-gateway", "State", ""),
+    ("VpnConnections", "VpnConnectionId", "vpn-connection", "State", ""),
+    ("CustomerGateways", "CustomerGatewayId", "customer-gateway", "State", ""),
+    ("VpcEndpoints", "VpcEndpointId", "vpc-endpoint", "State", "VpcId"),
+    ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "",
+     ""),
+    ("CarrierGateways", "CarrierGatewayId", "carrier-gateway", "State", "VpcId"),
+    ("LocalGateways", "LocalGatewayId", "local-gateway", "State", ""),
+    ("LoadBalancers", "LoadBalancerName", "load-balancer", "State.Code", "VpcId"),
+    ("LoadBalancerDescriptions", "LoadBalancerName", "load-balancer", "", "VPCId"),
+)  # fmt: skip
+
+
+def _path(node: Node, path: str) -> str | None:
+    """A text at a dotted path (``Status.Code``), or None where any part is absent."""
+    parts = path.split(".") if path else []
+    for part in parts[:-1]:
+        node = node.child(part)
+        if node is None:
+            return None
+    return node.text(parts[-1], optional=True) if parts else None
+
+
+def other_resources(imp) -> None:
+    for key, id_key, kind, state_path, vpc_path in _OTHERS:
+        for node, region in imp.of(key):
+            state = _path(node, state_path)
+            if state in _GONE:
+                continue
+            item_id = node.text(id_key)
+            imp.note(kind, item_id, _path(node, vpc_path) or region, "outside_model", detail=state or "")
+
+
+# ---- placeholders for describe calls the snapshot lacks -------------------------------------------
+def placeholders(imp) -> None:
+    lab = imp.lab
+    for vpc in lab.vpcs.values():
+        region = vpc.region or lab.region
+        if vpc.main_route_table is None:
+            table = RouteTable(f"rtb-unknown-{vpc.id}", vpc)
+            for block in vpc.cidrs:
+                table.routes[block] = Route(block, LOCAL, LOCAL, vpc, "CreateRouteTable")
+            table.associations.append(RouteTableAssociation(imp.generated("rtbassoc"), table, None))
+            vpc.main_route_table = lab.route_tables[table.id] = table
+            imp.note("route-table", table.id, vpc.id, "not_collected", detail=_missing(imp, region, "RouteTables"))
+        if vpc.default_network_acl is None:
+            acl = NetworkAcl(f"acl-unknown-{vpc.id}", vpc, is_default=True)
+            vpc.default_network_acl = lab.network_acls[acl.id] = acl
+            imp.note("network-acl", acl.id, vpc.id, "not_collected", detail=_missing(imp, region, "NetworkAcls"))
+        if vpc.default_security_group is None:
+            group = SecurityGroup(f"sg-unknown-{vpc.id}", vpc, "default", "default VPC security group")
+            vpc.default_security_group = lab.security_groups[group.id] = group
+            imp.note("security-group", group.id, vpc.id, "not_collected",
+                      detail=_missing(imp, region, "SecurityGroups"))  # fmt: skip
+    for subnet in lab.subnets.values():
+        if subnet.network_acl is None:
+            subnet.network_acl = subnet.vpc.default_network_acl
+        if not subnet.network_acl_association_id:
+            subnet.network_acl_association_id = imp.generated("aclassoc")
+
+
+def _missing(imp, region: str, key: str) -> str:
+    return f"{key} ({region})" if not imp.was_collected(region, key) else f"{key}: not listed ({region})"

@@ -1,0 +1,219 @@
+"""Grade one submission: read the notebook, run it sandboxed, rebuild its lab, run the checks here.
+
+``grade_submission`` never raises: whatever the notebook does, it returns an ``Outcome`` (plain
+data, so it crosses process boundaries) with a status and the reason for it:
+
+========================  ==================================================================
+``graded``                the cells ran (some may have failed); the checks ran on the replayed lab
+``timeout``               a cell ran past the time limit and was stopped; the lab as it was then
+                          is graded if the kernel still answered, else nothing is
+``crashed``               the kernel died (``os._exit``, a segfault, the memory limit): zero
+``invalid_notebook``      not a notebook (truncated, not JSON, no code cells, too large): zero
+``no_lab``                no ``lab`` variable at the end, or not a lab: zero
+``tampered``              the lab read out of the kernel is invalid or does not follow from its
+                          own history (a patched vpclab, a hand-made lab): zero
+``wrong_lab``             a consistent lab, but not one from ``vpclab.grading.start(...)``: zero
+``error``                 the grader itself failed on it (its sandbox, a bug): zero, and say so
+========================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .checks import checks_of
+from .kernel import run_cells, signal_name
+from .replay import rebuild
+from .student import run_check, starter
+
+MAX_NOTEBOOK = 20 << 20  # bytes
+MAX_CELLS = 1000
+KEPT_ERRORS = 5  # cell errors listed per submission
+GRADED = ("graded", "timeout")  # statuses whose checks ran
+STATUSES = ("graded", "timeout", "crashed", "invalid_notebook", "no_lab", "tampered", "wrong_lab", "error")
+REASONS = tuple(f"grade.reason.{r}" for r in (
+    "ok", "cell_errors", "timeout_partial", "timeout_no_lab", "timeout_dead", "crashed", "crashed_startup",
+    "too_large", "too_many_cells", "unreadable_file", "not_json", "not_notebook", "no_code", "lab_missing",
+    "lab_not_a_lab", "no_readout", "unreadable", "invalid_lab", "history_too_long", "replay_failed",
+    "state_mismatch", "state_mismatch_undo", "wrong_lab", "sandbox", "internal",
+))  # fmt: skip
+
+
+@dataclass
+class CheckResult:
+    check_id: str
+    passed: bool
+    points: float
+    max_points: float
+    values: dict = field(default_factory=dict)  # the verdict's hint values (plain text and numbers)
+
+
+@dataclass
+class Outcome:
+    student: str
+    path: str
+    assignment: str
+    status: str
+    reason: str  # a catalog key, ``grade.reason.*``
+    values: dict = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+    cell_errors: list[tuple[int, str]] = field(default_factory=list)  # (cell number, "Name: message"), tests aside
+    cells: int = 0
+    seconds: float = 0.0
+    same_as: str = ""  # an unanswered notebook graded by the run of this identical one (batch.py)
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Outcome:
+        checks = [CheckResult(**c) for c in data.get("checks", [])]
+        return cls(**{**data, "checks": checks, "cell_errors": [tuple(e) for e in data.get("cell_errors", [])]})
+
+
+class InvalidNotebook(Exception):
+    def __init__(self, reason: str, **values) -> None:
+        super().__init__(reason)
+        self.reason, self.values = reason, values
+
+
+def _is_test(cell: dict) -> bool:
+    """An nbgrader "autograder tests" cell: its failures are the checks' business, not cell errors."""
+    meta = cell.get("metadata")
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return isinstance(nbgrader, dict) and nbgrader.get("grade") is True and not nbgrader.get("solution")
+
+
+def code_cells(path: Path) -> list[tuple[int, str, bool]]:
+    """A notebook's code cells, in order, as (position among all its cells from 1, source, is a
+    test cell); nbformat 4 (older ones are converted)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK:
+            raise InvalidNotebook("grade.reason.too_large", limit=MAX_NOTEBOOK >> 20)
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InvalidNotebook("grade.reason.unreadable_file", detail=type(error).__name__) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise InvalidNotebook("grade.reason.not_json", detail=str(error)[:120]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
+        raise InvalidNotebook("grade.reason.not_notebook", detail="no cells")
+    if data.get("nbformat") != 4:
+        try:
+            import nbformat
+
+            data = json.loads(nbformat.writes(nbformat.reads(raw.decode("utf-8"), as_version=4)))
+        except Exception as error:
+            raise InvalidNotebook("grade.reason.not_notebook", detail=type(error).__name__) from None
+    sources = []
+    for number, cell in enumerate(data.get("cells", []), 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise InvalidNotebook("grade.reason.not_notebook", detail="cell source")
+        sources.append((number, source, _is_test(cell)))
+    if not sources:
+        raise InvalidNotebook("grade.reason.no_code")
+    if len(sources) > MAX_CELLS:
+        raise InvalidNotebook("grade.reason.too_many_cells", limit=MAX_CELLS)
+    return sources
+
+
+def _zero(assignment: str) -> list[CheckResult]:
+    return [CheckResult(i, False, 0.0, c.points) for i, c in checks_of(assignment).items()]
+
+
+def _plain(values: dict) -> dict:
+    """Verdict values as text or numbers, so they pickle, serialize and fill a template anywhere."""
+    return {str(k): v if isinstance(v, int | float | str) and not isinstance(v, bool) else str(v)
+            for k, v in values.items()}  # fmt: skip
+
+
+def failed(path: str, student: str, assignment: str, detail: str) -> Outcome:
+    """The outcome of a submission the grader itself failed on: zero, and the reason is the grader's."""
+    return Outcome(student, path, assignment, "error", "grade.reason.internal", {"detail": detail},
+                   checks=_zero(assignment))  # fmt: skip
+
+
+def grade_submission(path: str, student: str, assignment: str, timeout: float, mode: str) -> dict:
+    """Grade one notebook; an ``Outcome`` as a dict. Never raises."""
+    started = time.monotonic()
+    outcome = failed(path, student, assignment, "")
+    try:
+        _grade(outcome, Path(path), timeout, mode)
+    except Exception as error:
+        traceback.print_exc()
+        outcome = failed(path, student, assignment, f"{type(error).__name__}: {error}"[:200])
+    outcome.seconds = round(time.monotonic() - started, 3)
+    return outcome.to_dict()
+
+
+def _grade(outcome: Outcome, path: Path, timeout: float, mode: str) -> None:
+    def verdict(status: str, reason: str, **values) -> None:
+        outcome.status, outcome.reason, outcome.values = status, reason, values
+
+    try:
+        cells = code_cells(path)
+    except InvalidNotebook as error:
+        return verdict("invalid_notebook", error.reason, **error.values)
+    outcome.cells = len(cells)
+    run = run_cells([source for _, source, _ in cells], timeout, mode)
+    errors = [(cells[c.index][0], c.error.split("\n")[0][:160]) for c in run.cells if c.error and not cells[c.index][2]]
+    outcome.cell_errors = errors[:KEPT_ERRORS]
+    stuck = next((cells[c.index][0] for c in run.cells if c.status == "timeout"), None)
+    died_in = next((cells[c.index][0] for c in run.cells if c.status == "died"), None)
+    if run.sandbox_failed:
+        return verdict("error", "grade.reason.sandbox")
+    if run.readout is None:
+        if run.timed_out:
+            return verdict("timeout", "grade.reason.timeout_dead", cell=stuck, seconds=round(timeout))
+        if run.died:
+            code = "?" if run.exit_code is None else str(run.exit_code)
+            if signal_name(run.exit_code):
+                code += f" ({signal_name(run.exit_code)})"
+            if died_in is None:
+                return verdict("crashed", "grade.reason.crashed_startup", code=code)
+            return verdict("crashed", "grade.reason.crashed", cell=died_in, code=code)
+        return verdict("tampered", "grade.reason.no_readout")
+    data = json.loads(run.readout)
+    if not data.get("ok") and run.timed_out:
+        return verdict("timeout", "grade.reason.timeout_no_lab", cell=stuck, seconds=round(timeout))
+    if not data.get("ok"):
+        why = data.get("why")
+        if why == "missing":
+            return verdict("no_lab", "grade.reason.lab_missing")
+        if why == "not_a_lab":
+            return verdict("no_lab", "grade.reason.lab_not_a_lab", type=str(data.get("type", "?"))[:80])
+        return verdict("tampered", "grade.reason.unreadable", detail=str(data.get("detail", "?"))[:80])
+    rebuilt = rebuild(starter(outcome.assignment), json.dumps(data.get("lab")))
+    if rebuilt.lab is None:
+        return verdict(rebuilt.status, rebuilt.reason, assignment=outcome.assignment, **rebuilt.values)
+    results = []
+    for check_id, item in checks_of(outcome.assignment).items():
+        result = run_check(item, rebuilt.lab)
+        points = item.points if result.passed else 0.0
+        results.append(CheckResult(check_id, result.passed, points, item.points, _plain(result.values)))
+    outcome.checks = results
+    if run.timed_out:
+        return verdict("timeout", "grade.reason.timeout_partial", cell=stuck, seconds=round(timeout))
+    if errors:
+        first, message = errors[0]
+        return verdict("graded", "grade.reason.cell_errors", count=len(errors), cell=first, error=message)
+    return verdict("graded", "grade.reason.ok")
