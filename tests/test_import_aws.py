@@ -901,3 +901,16 @@ def test_from_boto3_reads_every_page_of_every_call(tmp_path):
     assert [v["VpcId"] for v in data["eu-west-1"]["Vpcs"]] == ["vpc-0a", "vpc-0b"]
     assert set(data["eu-west-1"]) == set(MODEL_CALLS.values())
     assert set(Lab.from_aws(write(tmp_path, data)).vpcs) == {"vpc-0a", "vpc-0b"}
+
+
+@pytest.mark.parametrize("name", [s[0] for s in SETS])
+def test_every_imported_snapshot_exports_leaving_out_routes_to_unmodelled_components_with_a_note(name):
+    lab = snapshot(name)
+    terraform, template, script = lab.to_terraform(), lab.to_cloudformation(), lab.to_aws_cli()
+    outside = [
+        r.target.id for t in lab.route_tables.values() for r in t.routes.values() if isinstance(r.target, UnsupportedTarget)
+    ]
+    for target in outside:
+        for text in (terraform, template, script):
+            assert f"{target} (" in text  # named in the comment that says why the route was left out
+        assert f"--network-interface-id {target}" not in script and f"--gateway-id {target}" not in script

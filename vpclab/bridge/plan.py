@@ -12,6 +12,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 
 from ..model.addressing import Protocol
+from ..model.imported import UnsupportedTarget
 from ..model.resources import (
     Action,
     Instance,
@@ -36,13 +37,24 @@ def original_main_table(lab, vpc) -> RouteTable:
 
 
 def exported_routes(table: RouteTable) -> list:
-    """The routes a template creates: not the local ones, not the blackholes."""
-    return [r for r in table.routes.values() if not r.is_local and r.state is RouteState.ACTIVE]
+    """The routes a template creates: not the local ones, not the blackholes, not those to
+    components vpclab does not model (an imported account's peering connections, transit gateways …)."""
+    return [
+        r
+        for r in table.routes.values()
+        if not r.is_local and r.state is RouteState.ACTIVE and not isinstance(r.target, UnsupportedTarget)
+    ]
 
 
 def skipped_routes(table: RouteTable) -> list[tuple[object, str]]:
-    """(route, reason) for each blackhole route left out."""
-    return [(r, blackhole_reason(r)) for r in table.routes.values() if r.state is RouteState.BLACKHOLE]
+    """(route, reason) for each route left out: blackholes, and targets outside the model."""
+    skipped = []
+    for route in table.routes.values():
+        if isinstance(route.target, UnsupportedTarget):
+            skipped.append((route, f"its target {route.target.id} ({route.target.kind}) is outside vpclab's model"))
+        elif route.state is RouteState.BLACKHOLE:
+            skipped.append((route, blackhole_reason(route)))
+    return skipped
 
 
 def blackhole_reason(route) -> str:
@@ -126,8 +138,17 @@ def in_secondary_cidr(subnet) -> IPv4Network | None:
 
 
 def header_lines(lab, tool: str) -> list[str]:
-    return [
+    lines = [
         f"{tool} for the vpclab lab in {lab.region}, generated from its state (not its history).",
         "Review before use: the AMI is a placeholder and every public IPv4 address and NAT gateway is billed",
         "(see lab.cost()).",
     ]
+    # An imported account may route to components vpclab does not model: say what is not exported.
+    outside = sorted({(r.target.id, r.target.kind) for t in lab.route_tables.values() for r in t.routes.values()
+                      if isinstance(r.target, UnsupportedTarget)})  # fmt: skip
+    if outside:
+        lines.append("Not exported (outside vpclab's model), with every route to them:")
+        lines += [f"  {target} ({kind})" for target, kind in outside]
+    if getattr(lab, "network_interfaces", None):
+        lines.append("Not exported: secondary network interfaces " + ", ".join(sorted(lab.network_interfaces)))
+    return lines
