@@ -84,9 +84,13 @@ def build_moto(ec2, image_id: str, n: int) -> str:
         ],
     )
     instance = ec2.run_instances(
-        ImageId=image_id, MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=public,
+        ImageId=image_id,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t3.micro",
+        SubnetId=public,
         SecurityGroupIds=[web],
-    )["Instances"][0]["InstanceId"]  # fmt: skip
+    )["Instances"][0]["InstanceId"]
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=allocation, InstanceId=instance)
     return instance
@@ -140,9 +144,13 @@ def hotspots(build, count: int, limit: int = 15) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--builds", type=int, nargs="+", default=[50, 2000], metavar="N",
+        "--builds",
+        type=int,
+        nargs="+",
+        default=[50, 2000],
+        metavar="N",
         help="builds to time: MOTO [VPCLAB] (default 50 2000; one number is used for both)",
-    )  # fmt: skip
+    )
     parser.add_argument("--profile", action="store_true", help="print vpclab's cProfile hotspots")
     args = parser.parse_args(argv)
     if not 1 <= len(args.builds) <= 2 or min(args.builds) < 1:
@@ -169,17 +177,21 @@ def main(argv: list[str] | None = None) -> int:
 
     print("The classroom topology: VPC, 2 subnets, gateway, route 0.0.0.0/0, association,")
     print("security group with 2 rules, 1 instance, 1 Elastic IP associated.")
-    print(f"Python {sys.version.split()[0]}, vpclab {vpclab.__version__}, moto {_version('moto')}, "
-          f"boto3 {_version('boto3')}")  # fmt: skip
+    print(
+        f"Python {sys.version.split()[0]}, vpclab {vpclab.__version__}, moto {_version('moto')}, "
+        f"boto3 {_version('boto3')}"
+    )
     print(summary("vpclab", vpclab_wall, vpclab_cpu))
     print(summary("moto", moto_wall, moto_cpu))
     ratio = statistics.fmean(moto_cpu) / statistics.fmean(vpclab_cpu)
     wall_mean = statistics.fmean(moto_wall) / statistics.fmean(vpclab_wall)
     wall_median = statistics.median(moto_wall) / statistics.median(vpclab_wall)
     verdict = "meets" if ratio >= GOAL else "MISSES"
-    print(f"vpclab is {ratio:,.0f}x faster per build in CPU time "
-          f"(wall clock: {wall_mean:,.0f}x by the mean, {wall_median:,.0f}x by the median); "
-          f"goal {GOAL}x: {verdict} it")  # fmt: skip
+    print(
+        f"vpclab is {ratio:,.0f}x faster per build in CPU time "
+        f"(wall clock: {wall_mean:,.0f}x by the mean, {wall_median:,.0f}x by the median); "
+        f"goal {GOAL}x: {verdict} it"
+    )
     if args.profile:
         print(hotspots(lambda n: build_vpclab(), min(vpclab_builds, 500)))
     return 0 if ratio >= GOAL else 1

@@ -161,9 +161,7 @@ def apt_update() -> None:
 
 def apt_install(packages: tuple[str, ...]) -> None:
     apt_update()
-    run_checked(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=APT_ENV
-    )
+    run_checked(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=APT_ENV)
 
 
 def ensure_system(command: str) -> None:

@@ -93,8 +93,9 @@ def exercise(master: dict, where: str = "notebook") -> dict:
     """The student version of a master notebook (a new dict)."""
     notebook = {key: value for key, value in master.items() if key != "cells"}
     notebook["metadata"] = {k: v for k, v in master.get("metadata", {}).items() if k not in ("widgets", "celltoolbar")}
-    notebook["cells"] = [exercise_cell(cell, f"{where}, cell {cell.get('id', i)}") for i, cell in
-                         enumerate(master.get("cells", []))]  # fmt: skip
+    notebook["cells"] = [
+        exercise_cell(cell, f"{where}, cell {cell.get('id', i)}") for i, cell in enumerate(master.get("cells", []))
+    ]
     return notebook
 
 

@@ -25,8 +25,12 @@ TEXT_ONLY = ("text/plain",)
 def _notebooks(args: list[str]) -> list[Path]:
     if args:
         return [Path(a).resolve() for a in args]
-    return sorted(p for d in ("notebooks", "exercises", "solutions") for p in (ROOT / d).rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts)  # fmt: skip
+    return sorted(
+        p
+        for d in ("notebooks", "exercises", "solutions")
+        for p in (ROOT / d).rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def _text_outputs(outputs: list[dict]) -> list[dict]:

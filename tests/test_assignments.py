@@ -36,9 +36,15 @@ from vpclab.model.i18n import LANGUAGES, catalog, placeholders
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = (
-    "a01_web_server", "a02_ssh_admin_only", "a03_private_updates", "a04_repair_several_faults",
-    "a05_acl_ephemeral", "a06_elastic_vs_auto", "a07_cut_cost", "a08_open_design",
-)  # fmt: skip
+    "a01_web_server",
+    "a02_ssh_admin_only",
+    "a03_private_updates",
+    "a04_repair_several_faults",
+    "a05_acl_ephemeral",
+    "a06_elastic_vs_auto",
+    "a07_cut_cost",
+    "a08_open_design",
+)
 ASSIGNMENTS = sorted(assignments())
 NOTEBOOKS = [(kind, lang, a) for kind in ("solutions", "exercises") for lang in LANGUAGES for a in ASSIGNMENTS]
 SETUP = 'import vpclab\n\nvpclab.set_language("auto")'
@@ -86,9 +92,12 @@ async def _run(kind: str, lang: str, assignment: str, gate: asyncio.Semaphore) -
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("lab.to_json()"))
     client = NotebookClient(
-        notebook, timeout=120, kernel_name="python3", allow_errors=kind == "exercises",
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=kind == "exercises",
         resources={"metadata": {"path": str(path.parent)}},
-    )  # fmt: skip
+    )
     async with gate:
         await client.async_execute()
     errors = {}
@@ -208,8 +217,13 @@ def test_solution_notebooks_follow_the_nbgrader_layout(assignment, lang):
         assert cell["cell_type"] == "code"
         assert source(cell).startswith("### BEGIN SOLUTION\n") and source(cell).endswith("\n### END SOLUTION")
         assert cell["metadata"]["nbgrader"] | {"grade_id": ""} == {
-            "solution": True, "grade": False, "locked": False, "grade_id": "", "schema_version": 3, "task": False
-        }  # fmt: skip
+            "solution": True,
+            "grade": False,
+            "locked": False,
+            "grade_id": "",
+            "schema_version": 3,
+            "task": False,
+        }
     assert any(source(c) == f'vpclab.check("{assignment}", lab)' for c in code), "the learner's self-check"
     tests = {m["grade_id"]: (m, c) for c, m in zip(cells, meta, strict=True) if m and m["grade"]}
     checks = checks_of(assignment)
@@ -261,8 +275,9 @@ def test_solutions_and_exercises_hold_the_same_assignments_in_both_languages():
 
 # ---- generated exercises ------------------------------------------------------------------------------
 def test_committed_exercises_are_what_make_exercises_generates():
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_exercises.py"), "--check"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_exercises.py"), "--check"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -271,10 +286,20 @@ def test_generation_is_deterministic():
 
 
 def test_a_solution_region_becomes_the_stub_at_its_indentation_and_the_rest_stays():
-    master = {"cell_type": "code", "id": "x", "metadata": {"nbgrader": {"solution": True, "grade_id": "x"}},
-              "source": ["for i in range(3):\n", "    ### BEGIN SOLUTION\n", "    print(i)\n",
-                         "    ### END SOLUTION\n", "done = True"], "outputs": [{"output_type": "stream"}],
-              "execution_count": 3}  # fmt: skip
+    master = {
+        "cell_type": "code",
+        "id": "x",
+        "metadata": {"nbgrader": {"solution": True, "grade_id": "x"}},
+        "source": [
+            "for i in range(3):\n",
+            "    ### BEGIN SOLUTION\n",
+            "    print(i)\n",
+            "    ### END SOLUTION\n",
+            "done = True",
+        ],
+        "outputs": [{"output_type": "stream"}],
+        "execution_count": 3,
+    }
     cell = make_exercises.exercise_cell(master, "test")
     assert source(cell) == "for i in range(3):\n    # YOUR CODE HERE\n    raise NotImplementedError()\ndone = True"
     assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -286,11 +311,14 @@ def test_a_solution_region_becomes_the_stub_at_its_indentation_and_the_rest_stay
 
 def test_a_solution_cell_without_markers_is_stubbed_whole_and_markdown_gets_the_text_stub():
     meta = {"nbgrader": {"solution": True, "grade": True, "grade_id": "essay", "points": 1}}
-    markdown = make_exercises.exercise_cell({"cell_type": "markdown", "id": "m", "metadata": meta,
-                                             "source": "My design: ..."}, "test")  # fmt: skip
+    markdown = make_exercises.exercise_cell(
+        {"cell_type": "markdown", "id": "m", "metadata": meta, "source": "My design: ..."}, "test"
+    )
     assert source(markdown) == "YOUR ANSWER HERE"
-    code = make_exercises.exercise_cell({"cell_type": "code", "id": "c", "metadata": meta, "source": "x = 1",
-                                         "outputs": [], "execution_count": None}, "test")  # fmt: skip
+    code = make_exercises.exercise_cell(
+        {"cell_type": "code", "id": "c", "metadata": meta, "source": "x = 1", "outputs": [], "execution_count": None},
+        "test",
+    )
     assert source(code) == "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
@@ -308,15 +336,27 @@ def test_locked_and_graded_cells_are_made_read_only_like_nbgrader_does():
     ids=["unterminated", "nested"],
 )
 def test_a_broken_solution_region_is_refused(text):
-    cell = {"cell_type": "code", "id": "c", "metadata": {"nbgrader": {"solution": True}}, "source": text,
-            "outputs": [], "execution_count": None}  # fmt: skip
+    cell = {
+        "cell_type": "code",
+        "id": "c",
+        "metadata": {"nbgrader": {"solution": True}},
+        "source": text,
+        "outputs": [],
+        "execution_count": None,
+    }
     with pytest.raises(make_exercises.SolutionRegionError):
         make_exercises.exercise_cell(cell, "test")
 
 
 def test_a_solution_region_outside_a_solution_cell_is_refused():
-    cell = {"cell_type": "code", "id": "c", "metadata": {}, "source": "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
-            "outputs": [], "execution_count": None}  # fmt: skip
+    cell = {
+        "cell_type": "code",
+        "id": "c",
+        "metadata": {},
+        "source": "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
+        "outputs": [],
+        "execution_count": None,
+    }
     with pytest.raises(make_exercises.SolutionRegionError):
         make_exercises.exercise_cell(cell, "test")
 

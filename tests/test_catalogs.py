@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import os
+import re
 import shutil
 import string
 import subprocess
@@ -68,9 +68,10 @@ def test_no_text_is_empty():
 def test_every_korean_text_contains_hangul():
     """Except language-neutral texts: an acronym ("VPC", "CIDR") or code shown as is in both."""
     untranslated = [
-        key for key, text in KO.items()
+        key
+        for key, text in KO.items()
         if not HANGUL.search(text) and text != EN[key] and not re.fullmatch(r"[A-Z0-9#]+", text)
-    ]  # fmt: skip
+    ]
     assert untranslated == []
 
 
@@ -233,16 +234,18 @@ NOT_FOUND_KEYS = sorted({code for _, code, _ in KINDS.values()})
 COMPUTED = {
     ("vpclab/model/state.py", "_get"): [(code, {"id"}) for code in NOT_FOUND_KEYS],
     ("vpclab/model/verbs_compute.py", "_get_eip"): [
-        ("InvalidAssociationID.NotFound", {"id"}), ("InvalidAddress.NotFound", {"id"}),
+        ("InvalidAssociationID.NotFound", {"id"}),
+        ("InvalidAddress.NotFound", {"id"}),
     ],
     ("vpclab/model/verbs_filtering.py", "_rule"): [
-        ("MissingParameter:peer", set()), ("InvalidParameterCombination:peer", set()),
+        ("MissingParameter:peer", set()),
+        ("InvalidParameterCombination:peer", set()),
     ],
     ("vpclab/model/serialization.py", "_build"): [
         (f"InvalidLabFile:missing_{role}", {"field", "id"})
         for role in ("main_route_table", "default_network_acl", "default_security_group")
     ],
-}  # fmt: skip
+}
 
 
 def library_raises() -> tuple[list[Raise], set[tuple[str, str]]]:

@@ -144,8 +144,11 @@ def test_create_attach_detach_and_delete_an_internet_gateway(vpc_lab):
     assert lab.internet_gateways == {} and panel.gateway.value is None and panel.gateway.options == ()
     assert code(c)[1] == f"aws ec2 delete-internet-gateway --internet-gateway-id {igw.id}"
     assert [e["action"] for e in lab.history[-4:]] == [
-        "create_internet_gateway", "attach_internet_gateway", "detach_internet_gateway", "delete_internet_gateway",
-    ]  # fmt: skip
+        "create_internet_gateway",
+        "attach_internet_gateway",
+        "detach_internet_gateway",
+        "delete_internet_gateway",
+    ]
 
 
 def test_detaching_the_gateway_updates_the_diagram_and_the_exposure_table_at_once(classroom):
@@ -154,8 +157,7 @@ def test_detaching_the_gateway_updates_the_diagram_and_the_exposure_table_at_onc
     panel.gateway.value, panel.vpc.value = s.igw.id, s.vpc.id
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "internet_gateway", "console.detach")  # mapped public addresses: AWS refuses
-    assert_refused(c, s.lab, before, length, lambda: s.lab.detach_internet_gateway(s.igw, s.vpc),
-                   "DependencyViolation")  # fmt: skip
+    assert_refused(c, s.lab, before, length, lambda: s.lab.detach_internet_gateway(s.igw, s.vpc), "DependencyViolation")
     assert "✔ tcp 80" in diagram(c)
 
     s.lab.disassociate_address(s.eip)
@@ -178,8 +180,9 @@ def test_a_refused_attach_shows_the_aws_code_and_both_messages_and_changes_nothi
     panel.gateway.value, panel.vpc.value = spare.id, s.vpc.id
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "internet_gateway", "console.attach")
-    assert_refused(c, s.lab, before, length, lambda: s.lab.attach_internet_gateway(spare, s.vpc),
-                   "InvalidParameterValue")  # fmt: skip
+    assert_refused(
+        c, s.lab, before, length, lambda: s.lab.attach_internet_gateway(spare, s.vpc), "InvalidParameterValue"
+    )
     # the code is still shown, so the learner sees what was tried
     assert code(c)[0] == f"lab.attach_internet_gateway('{spare.id}', '{s.vpc.id}')"
 
@@ -212,15 +215,18 @@ def test_create_a_route_table_and_add_replace_and_delete_the_default_route(class
     click(c, "route_table", "console.add_route")
     assert_done(c)
     assert table.lookup("198.51.100.1").target is s.nat
-    assert code(c)[1] == (f"aws ec2 create-route --route-table-id {table.id} --destination-cidr-block 0.0.0.0/0 "
-                          f"--nat-gateway-id {s.nat.id}")  # fmt: skip
+    assert code(c)[1] == (
+        f"aws ec2 create-route --route-table-id {table.id} --destination-cidr-block 0.0.0.0/0 "
+        f"--nat-gateway-id {s.nat.id}"
+    )
 
     panel.target.value = s.igw.id
     click(c, "route_table", "console.replace_route")
     assert_done(c)
     assert table.lookup("198.51.100.1").target is s.igw
-    assert code(c)[1] == (f"aws ec2 replace-route --route-table-id {table.id} --destination-cidr-block 0.0.0.0/0 "
-                          f"--gateway-id {s.igw.id}")  # fmt: skip
+    assert code(c)[1] == (
+        f"aws ec2 replace-route --route-table-id {table.id} --destination-cidr-block 0.0.0.0/0 --gateway-id {s.igw.id}"
+    )
 
     click(c, "route_table", "console.delete_route")
     assert_done(c)
@@ -242,8 +248,9 @@ def test_a_route_to_another_destination_and_to_an_instance(classroom):
     panel.destination.value = "not-a-cidr"
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "route_table", "console.add_route")
-    assert_refused(c, s.lab, before, length, lambda: s.lab.create_route(s.private_rt, "not-a-cidr", s.web),
-                   "InvalidParameterValue")  # fmt: skip
+    assert_refused(
+        c, s.lab, before, length, lambda: s.lab.create_route(s.private_rt, "not-a-cidr", s.web), "InvalidParameterValue"
+    )
 
 
 def test_disassociate_and_associate_a_subnet(classroom):
@@ -254,8 +261,10 @@ def test_disassociate_and_associate_a_subnet(classroom):
     click(c, "route_table", "console.disassociate")
     assert_done(c)
     assert s.lab.route_table_of(s.private) is s.vpc.main_route_table
-    assert code(c) == (f"lab.disassociate_route_table('{association}')",
-                       f"aws ec2 disassociate-route-table --association-id {association}")  # fmt: skip
+    assert code(c) == (
+        f"lab.disassociate_route_table('{association}')",
+        f"aws ec2 disassociate-route-table --association-id {association}",
+    )
 
     panel.table.value = s.public_rt.id
     click(c, "route_table", "console.associate")
@@ -267,8 +276,14 @@ def test_disassociate_and_associate_a_subnet(classroom):
     before, length = s.lab.to_json(), len(s.lab.history)
     panel.table.value = s.private_rt.id
     click(c, "route_table", "console.associate")  # already associated: AWS wants a replace
-    assert_refused(c, s.lab, before, length, lambda: s.lab.associate_route_table(s.private_rt, s.private),
-                   "Resource.AlreadyAssociated")  # fmt: skip
+    assert_refused(
+        c,
+        s.lab,
+        before,
+        length,
+        lambda: s.lab.associate_route_table(s.private_rt, s.private),
+        "Resource.AlreadyAssociated",
+    )
 
 
 # ---- Elastic IPs -------------------------------------------------------------------------------------
@@ -292,8 +307,10 @@ def test_allocate_associate_disassociate_and_release_an_elastic_ip(classroom):
     click(c, "elastic_ip", "console.disassociate")
     assert_done(c)
     assert s.app.public_ip is None and not eip.associated
-    assert code(c) == (f"lab.disassociate_address('{association}')",
-                       f"aws ec2 disassociate-address --association-id {association}")  # fmt: skip
+    assert code(c) == (
+        f"lab.disassociate_address('{association}')",
+        f"aws ec2 disassociate-address --association-id {association}",
+    )
 
     click(c, "elastic_ip", "console.release")
     assert_done(c)
@@ -309,8 +326,9 @@ def test_moving_an_elastic_ip_needs_the_reassociation_checkbox(classroom):
     assert panel.reassociate.value is False
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "elastic_ip", "console.associate")
-    assert_refused(c, s.lab, before, length, lambda: s.lab.associate_address(s.eip, s.app),
-                   "Resource.AlreadyAssociated")  # fmt: skip
+    assert_refused(
+        c, s.lab, before, length, lambda: s.lab.associate_address(s.eip, s.app), "Resource.AlreadyAssociated"
+    )
     assert s.web.public_ip == s.eip.public_ip
 
     panel.reassociate.value = True
@@ -446,9 +464,14 @@ def test_a_refused_action_shows_its_own_code_even_when_the_cli_cannot_spell_it(c
     panel.group.value, panel.port.value = s.web_sg.id, "70000"
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "security_group", "console.add_rule")
-    assert_refused(c, s.lab, before, length,
-                   lambda: s.lab.authorize_security_group_ingress(s.web_sg, "tcp", 70000, cidr="0.0.0.0/0"),
-                   "InvalidParameterValue")  # fmt: skip
+    assert_refused(
+        c,
+        s.lab,
+        before,
+        length,
+        lambda: s.lab.authorize_security_group_ingress(s.web_sg, "tcp", 70000, cidr="0.0.0.0/0"),
+        "InvalidParameterValue",
+    )
     assert code(c) == (f"lab.authorize_security_group_ingress('{s.web_sg.id}', 'tcp', 70000, cidr='0.0.0.0/0')", None)
 
 
@@ -458,9 +481,14 @@ def test_a_duplicate_rule_is_refused(classroom):
     panel.group.value, panel.port.value = s.web_sg.id, "80"
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "security_group", "console.add_rule")
-    assert_refused(c, s.lab, before, length,
-                   lambda: s.lab.authorize_security_group_ingress(s.web_sg, "tcp", 80, cidr="0.0.0.0/0"),
-                   "InvalidPermission.Duplicate")  # fmt: skip
+    assert_refused(
+        c,
+        s.lab,
+        before,
+        length,
+        lambda: s.lab.authorize_security_group_ingress(s.web_sg, "tcp", 80, cidr="0.0.0.0/0"),
+        "InvalidPermission.Duplicate",
+    )
     assert "authorize-security-group-ingress" in code(c)[1]
 
 
@@ -486,9 +514,14 @@ def test_add_and_delete_network_acl_entries(classroom):
 
     before, length = s.lab.to_json(), len(s.lab.history)
     click(c, "network_acl", "console.add_entry")
-    assert_refused(c, s.lab, before, length,
-                   lambda: s.lab.create_network_acl_entry(acl, 90, False, "tcp", 80, "0.0.0.0/0", "deny"),
-                   "NetworkAclEntryAlreadyExists")  # fmt: skip
+    assert_refused(
+        c,
+        s.lab,
+        before,
+        length,
+        lambda: s.lab.create_network_acl_entry(acl, 90, False, "tcp", 80, "0.0.0.0/0", "deny"),
+        "NetworkAclEntryAlreadyExists",
+    )
 
     panel.direction.value, panel.number.value, panel.protocol.value, panel.port.value = True, 95, "-1", ""
     panel.action.value = "allow"
@@ -517,8 +550,10 @@ def test_create_and_delete_a_nat_gateway(public_web_vpc):
     assert_done(c)
     (nat,) = s.lab.nat_gateways.values()
     assert nat.state.value == "available" and nat.public_ip == eip.public_ip
-    assert code(c) == (f"lab.create_nat_gateway('{s.public.id}', '{eip.id}')",
-                       f"aws ec2 create-nat-gateway --subnet-id {s.public.id} --allocation-id {eip.id}")  # fmt: skip
+    assert code(c) == (
+        f"lab.create_nat_gateway('{s.public.id}', '{eip.id}')",
+        f"aws ec2 create-nat-gateway --subnet-id {s.public.id} --allocation-id {eip.id}",
+    )
     assert nat.id in diagram(c) and panel.nat.value == nat.id
     assert nat.id in [v for _, v in c.panels["route_table"].target.options]
 
@@ -725,8 +760,12 @@ def test_aws_cli_spells_every_console_verb_with_ids_and_flags(classroom):
     assert aws_cli("associate_address", s.eip, s.app, allow_reassociation=True).endswith(" --allow-reassociation")
     run = aws_cli("run_instance", s.public, name="web 2", associate_public_ip=True, security_groups=[s.web_sg])
     assert run.startswith("aws ec2 run-instances --image-id ami-")
-    for part in (f"--subnet-id {s.public.id}", "--associate-public-ip-address", f"--security-group-ids {s.web_sg.id}",
-                 "'ResourceType=instance,Tags=[{Key=Name,Value=web 2}]'"):  # fmt: skip
+    for part in (
+        f"--subnet-id {s.public.id}",
+        "--associate-public-ip-address",
+        f"--security-group-ids {s.web_sg.id}",
+        "'ResourceType=instance,Tags=[{Key=Name,Value=web 2}]'",
+    ):
         assert part in run, part
     assert "--no-associate-public-ip-address" in aws_cli("run_instance", s.public, associate_public_ip=False)
     for verb in ("authorize", "revoke"):
@@ -821,8 +860,10 @@ def test_an_unexpected_exception_in_a_callback_is_shown_to_the_learner(classroom
     assert 'role="alert"' in c.message.value and "RuntimeError" in c.message.value
     assert "the gateway exploded" in c.message.value and "Traceback" in c.message.value
     assert s.lab.to_json() == before
+    c.language.value = "ko"  # the message is shown again after the switch, still naming the error
+    assert "the gateway exploded" in c.message.value
     c.undo_button.click()
-    assert tr("console.nothing_to_undo", "en") in unescape(c.message.value), "a failed action left no snapshot"
+    assert tr("console.nothing_to_undo", "ko") in unescape(c.message.value), "a failed action left no snapshot"
 
 
 def test_an_exception_while_redrawing_after_a_language_switch_is_shown(classroom, monkeypatch):

@@ -56,10 +56,24 @@ def build_classroom():
     lab.terminate_instance(gone)
     idle = lab.allocate_address(name="idle-eip")
     return SimpleNamespace(
-        lab=lab, vpc=vpc, igw=igw, spare=spare, public=public, private=private, public_rt=public_rt,
-        private_rt=private_rt, web_sg=web_sg, web=web, eip=eip, auto=auto, nat_eip=nat_eip, nat=nat, app=app,
-        gone=gone, idle=idle,
-    )  # fmt: skip
+        lab=lab,
+        vpc=vpc,
+        igw=igw,
+        spare=spare,
+        public=public,
+        private=private,
+        public_rt=public_rt,
+        private_rt=private_rt,
+        web_sg=web_sg,
+        web=web,
+        eip=eip,
+        auto=auto,
+        nat_eip=nat_eip,
+        nat=nat,
+        app=app,
+        gone=gone,
+        idle=idle,
+    )
 
 
 @pytest.fixture
@@ -300,12 +314,48 @@ def test_the_highlight_speaks_korean_too(classroom):
 
 
 # ---- languages ----------------------------------------------------------------------------------------
-KOREAN_WORDS = ("인터넷", "인터넷 게이트웨이", "가용 영역", "퍼블릭 서브넷", "프라이빗 서브넷", "라우팅 테이블",
-                "네트워크 ACL", "프라이빗 IP", "퍼블릭 IP", "탄력적 IP", "보안 그룹", "NAT 게이트웨이", "블랙홀",
-                "요금 부과 중", "분리됨", "연결됨", "경유로 나감", "리전")  # fmt: skip
-ENGLISH_WORDS = ("Internet", "Internet gateway", "Availability Zone", "public subnet", "private subnet", "Route table",
-                 "Network ACL", "Private IP", "Public IP", "Elastic IP", "Security groups", "NAT gateway", "blackhole",
-                 "still billed", "detached", "attached to", "out via", "Region", "no public IP", "Subnet")  # fmt: skip
+KOREAN_WORDS = (
+    "인터넷",
+    "인터넷 게이트웨이",
+    "가용 영역",
+    "퍼블릭 서브넷",
+    "프라이빗 서브넷",
+    "라우팅 테이블",
+    "네트워크 ACL",
+    "프라이빗 IP",
+    "퍼블릭 IP",
+    "탄력적 IP",
+    "보안 그룹",
+    "NAT 게이트웨이",
+    "블랙홀",
+    "요금 부과 중",
+    "분리됨",
+    "연결됨",
+    "경유로 나감",
+    "리전",
+)
+ENGLISH_WORDS = (
+    "Internet",
+    "Internet gateway",
+    "Availability Zone",
+    "public subnet",
+    "private subnet",
+    "Route table",
+    "Network ACL",
+    "Private IP",
+    "Public IP",
+    "Elastic IP",
+    "Security groups",
+    "NAT gateway",
+    "blackhole",
+    "still billed",
+    "detached",
+    "attached to",
+    "out via",
+    "Region",
+    "no public IP",
+    "Subnet",
+)
 
 
 def test_every_word_is_korean_after_lang_ko(classroom):
@@ -341,11 +391,34 @@ def test_the_text_reading_carries_the_same_facts_as_the_diagram(classroom, lang)
     s = classroom
     text = diagram_text(s.lab, lang)
     source = dot(s.lab, lang=lang)
-    facts = [s.igw.id, s.spare.id, s.vpc.id, "10.0.0.0/16, 10.1.0.0/16", "ap-northeast-2a", "ap-northeast-2c",
-             s.public.id, s.private.id, s.public_rt.id, s.private_rt.id, s.public.network_acl.id,
-             f"0.0.0.0/0 → {s.igw.id}", f"0.0.0.0/0 → {s.nat.id}", f"192.168.0.0/16 → {s.gone.id} ✘",
-             s.web.id, s.auto.id, s.app.id, str(s.web.private_ip), str(s.eip.public_ip), str(s.auto.public_ip),
-             s.nat.id, str(s.nat_eip.public_ip), s.idle.id, str(s.idle.public_ip), "web", "default"]  # fmt: skip
+    facts = [
+        s.igw.id,
+        s.spare.id,
+        s.vpc.id,
+        "10.0.0.0/16, 10.1.0.0/16",
+        "ap-northeast-2a",
+        "ap-northeast-2c",
+        s.public.id,
+        s.private.id,
+        s.public_rt.id,
+        s.private_rt.id,
+        s.public.network_acl.id,
+        f"0.0.0.0/0 → {s.igw.id}",
+        f"0.0.0.0/0 → {s.nat.id}",
+        f"192.168.0.0/16 → {s.gone.id} ✘",
+        s.web.id,
+        s.auto.id,
+        s.app.id,
+        str(s.web.private_ip),
+        str(s.eip.public_ip),
+        str(s.auto.public_ip),
+        s.nat.id,
+        str(s.nat_eip.public_ip),
+        s.idle.id,
+        str(s.idle.public_ip),
+        "web",
+        "default",
+    ]
     for entry in s.lab.exposure():
         facts += [code for code in (entry.inbound_code, entry.outbound_code) if code]
     for fact in facts:

@@ -11,13 +11,29 @@ HANGUL = re.compile("[가-힣]")
 HOSTILE = "<script>alert('x')</script>"
 KINDS = ["vpc", "public", "igw", "public_rt", "web", "eip", "nat", "web_sg", "acl"]
 LABELS = {
-    "en": {"vpc": "VPC", "public": "Subnet", "igw": "Internet gateway", "public_rt": "Route table",
-           "web": "Instance", "eip": "Elastic IP", "nat": "NAT gateway", "web_sg": "Security group",
-           "acl": "Network ACL"},
-    "ko": {"vpc": "VPC", "public": "서브넷", "igw": "인터넷 게이트웨이", "public_rt": "라우팅 테이블",
-           "web": "인스턴스", "eip": "탄력적 IP", "nat": "NAT 게이트웨이", "web_sg": "보안 그룹",
-           "acl": "네트워크 ACL"},
-}  # fmt: skip
+    "en": {
+        "vpc": "VPC",
+        "public": "Subnet",
+        "igw": "Internet gateway",
+        "public_rt": "Route table",
+        "web": "Instance",
+        "eip": "Elastic IP",
+        "nat": "NAT gateway",
+        "web_sg": "Security group",
+        "acl": "Network ACL",
+    },
+    "ko": {
+        "vpc": "VPC",
+        "public": "서브넷",
+        "igw": "인터넷 게이트웨이",
+        "public_rt": "라우팅 테이블",
+        "web": "인스턴스",
+        "eip": "탄력적 IP",
+        "nat": "NAT 게이트웨이",
+        "web_sg": "보안 그룹",
+        "acl": "네트워크 ACL",
+    },
+}
 
 
 @pytest.fixture
@@ -211,11 +227,10 @@ def test_invalid_duplicate_and_already_associated_are_value_errors(scene, call, 
     [
         (lambda s: s.lab.delete_internet_gateway(s.igw), vpclab.DependencyViolationError),
         (lambda s: [s.lab.allocate_address() for _ in range(4)], vpclab.LimitExceededError),
-        (lambda s: (s.lab.terminate_instance(s.app), s.lab.stop_instance(s.app)),
-         vpclab.IncorrectStateError),
+        (lambda s: (s.lab.terminate_instance(s.app), s.lab.stop_instance(s.app)), vpclab.IncorrectStateError),
     ],
     ids=["dependency", "limit", "state"],
-)  # fmt: skip
+)
 def test_dependency_limit_and_state_errors_have_their_own_classes(scene, call, cls):
     error = error_of(lambda: call(scene))
     assert isinstance(error, cls) and not isinstance(error, LookupError)

@@ -98,9 +98,18 @@ def test_terminated_instances_are_left_out():
         (T.private_with_eip_behind_nat, "app", "ASYMMETRIC_RETURN_PATH", "private_rt"),
         (T.acl_replies_to_windows_clients_only, "web", "SUBNET_ACL_RESTRICTION", "public_acl"),
     ],
-    ids=["sg-no-rules", "group-references-only", "no-public-ip", "no-gateway", "stopped-eip", "stopped-auto",
-         "reply-no-route", "reply-by-nat", "reply-acl-windows-only"],
-)  # fmt: skip
+    ids=[
+        "sg-no-rules",
+        "group-references-only",
+        "no-public-ip",
+        "no-gateway",
+        "stopped-eip",
+        "stopped-auto",
+        "reply-no-route",
+        "reply-by-nat",
+        "reply-acl-windows-only",
+    ],
+)
 def test_instance_closed_to_the_internet_names_what_blocks_it(builder, instance, code, at):
     t = builder()
     exposure = t.lab.exposure()[getattr(t, instance)]
@@ -123,9 +132,20 @@ def test_instance_closed_to_the_internet_names_what_blocks_it(builder, instance,
         (T.stopped_instances, "web", False, None, "BAD_STATE"),
         (T.nat_behind_appliance, "app", None, None, "UNSUPPORTED_COMPONENT"),
     ],
-    ids=["igw", "main-table", "nat", "no-egress-rules", "one-network", "no-public-ip", "deleted-nat",
-         "nat-in-private-subnet", "acl-denies-https", "stopped", "appliance"],
-)  # fmt: skip
+    ids=[
+        "igw",
+        "main-table",
+        "nat",
+        "no-egress-rules",
+        "one-network",
+        "no-public-ip",
+        "deleted-nat",
+        "nat-in-private-subnet",
+        "acl-denies-https",
+        "stopped",
+        "appliance",
+    ],
+)
 def test_outbound_column_says_whether_and_how_the_instance_reaches_the_internet(builder, instance, outbound, via, code):
     t = builder()
     exposure = t.lab.exposure()[getattr(t, instance)]
@@ -270,9 +290,19 @@ def test_empty_lab_has_an_empty_report():
         (T.secondary_cidr, "public", True),
         (T.private_app_behind_nat, "private", False),
     ],
-    ids=["public", "private", "main-table", "disassociated", "detached-gateway", "no-gateway",
-         "narrow-route", "blackhole-only", "secondary-cidr", "behind-nat"],
-)  # fmt: skip
+    ids=[
+        "public",
+        "private",
+        "main-table",
+        "disassociated",
+        "detached-gateway",
+        "no-gateway",
+        "narrow-route",
+        "blackhole-only",
+        "secondary-cidr",
+        "behind-nat",
+    ],
+)
 def test_is_public_agrees_with_the_engine(builder, subnet, public):
     t = builder()
     subnet = getattr(t, subnet)

@@ -38,8 +38,18 @@ settings.register_profile(
 ENGINE = settings.get_profile("vpclab-engine")
 
 # Instances get 10.0.<subnet>.<10 + index>: the last two CIDRs split a subnet's instances apart.
-RULE_CIDRS = ["0.0.0.0/0", "198.51.100.0/24", "198.51.100.0/25", "203.0.113.0/24", "192.0.2.0/24",
-              "8.0.0.0/8", "10.0.0.0/16", "10.0.1.0/24", "10.0.0.12/30", "10.0.1.11/32"]  # fmt: skip
+RULE_CIDRS = [
+    "0.0.0.0/0",
+    "198.51.100.0/24",
+    "198.51.100.0/25",
+    "203.0.113.0/24",
+    "192.0.2.0/24",
+    "8.0.0.0/8",
+    "10.0.0.0/16",
+    "10.0.1.0/24",
+    "10.0.0.12/30",
+    "10.0.1.11/32",
+]
 ROUTE_DESTINATIONS = ["0.0.0.0/0", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/25", "8.8.8.0/24"]
 INTERNET_HOSTS = ["198.51.100.7", "198.51.100.200", "203.0.113.9", "192.0.2.77", "8.8.8.8", "1.1.1.1"]
 PORT_CHOICES = [None, 22, 53, 80, 443, 8080, (1024, 65535), (20, 90)]
@@ -415,8 +425,16 @@ def exposed(entry, protocol: str, port: int, host: IPv4Address) -> bool:
 
 
 @ENGINE
-@given(spec=specs(), samples=st.lists(st.tuples(st.sampled_from(["tcp", "udp", "icmp"]),
-       st.sampled_from(SAMPLE_PORTS), st.sampled_from(SAMPLE_HOSTS)), min_size=10, max_size=30))  # fmt: skip
+@given(
+    spec=specs(),
+    samples=st.lists(
+        st.tuples(
+            st.sampled_from(["tcp", "udp", "icmp"]), st.sampled_from(SAMPLE_PORTS), st.sampled_from(SAMPLE_HOSTS)
+        ),
+        min_size=10,
+        max_size=30,
+    ),
+)
 def test_exposure_lists_exactly_the_flows_analyze_finds_reachable(spec, samples):
     built = build(spec)
     report = built.lab.exposure()
@@ -434,9 +452,27 @@ def test_exposure_lists_exactly_the_flows_analyze_finds_reachable(spec, samples)
 
 
 # ---- (e) analyze answers or refuses, nothing else ------------------------------------------------------
-ENDPOINTS = ["internet", "INTERNET", "198.51.100.7", "10.0.0.10", "10.0.1.200", "10.9.9.9", "192.168.0.1",
-             "100.64.0.1", "0.0.0.1", "224.0.0.1", "255.255.255.255", "i-0123456789abcdef0", "i-", "nope", "",
-             "2001:db8::1", None, 42, 3.5]  # fmt: skip
+ENDPOINTS = [
+    "internet",
+    "INTERNET",
+    "198.51.100.7",
+    "10.0.0.10",
+    "10.0.1.200",
+    "10.9.9.9",
+    "192.168.0.1",
+    "100.64.0.1",
+    "0.0.0.1",
+    "224.0.0.1",
+    "255.255.255.255",
+    "i-0123456789abcdef0",
+    "i-",
+    "nope",
+    "",
+    "2001:db8::1",
+    None,
+    42,
+    3.5,
+]
 
 
 @st.composite

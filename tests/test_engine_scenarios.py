@@ -553,9 +553,18 @@ def test_no_route_fix_on_the_reply_names_the_route_too(lang):
         (T.private_app_behind_nat, ("internet", "$nat.public_ip", "tcp", 80), "$nat.id"),
         (T.appliance_route, ("$web", "203.0.113.9", "tcp", 443), "$appliance.id"),
     ],
-    ids=["sg-no-rules", "sg-mismatch", "blackhole", "no-public-ip", "no-gateway", "stopped", "asymmetric",
-         "nat-inbound", "appliance"],
-)  # fmt: skip
+    ids=[
+        "sg-no-rules",
+        "sg-mismatch",
+        "blackhole",
+        "no-public-ip",
+        "no-gateway",
+        "stopped",
+        "asymmetric",
+        "nat-inbound",
+        "appliance",
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_explanations_name_the_component_in_both_languages(builder, question, component, lang):
     t = builder()

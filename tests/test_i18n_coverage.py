@@ -343,9 +343,11 @@ def _checks(*tiers: str) -> set[str]:
     keys = set()
     for assignment, checks in assignments().items():
         for check_id in checks:
-            keys |= {f"check.{assignment}.{check_id}"} if not tiers else {
-                f"hint.{assignment}.{check_id}.{tier}" for tier in tiers
-            }  # fmt: skip
+            keys |= (
+                {f"check.{assignment}.{check_id}"}
+                if not tiers
+                else {f"hint.{assignment}.{check_id}.{tier}" for tier in tiers}
+            )
     return keys
 
 
@@ -389,7 +391,7 @@ RUNTIME_KEYS = {
     ("vpclab/widgets/quiz.py", "f'{key}.{n}'"): lambda: _quiz_keys("N"),
     ("vpclab/widgets/quiz.py", "key + '.why'"): lambda: _quiz_keys("why"),
     ("vpclab/widgets/quiz.py", "key + '.hint'"): lambda: _quiz_keys("hint"),
-}  # fmt: skip
+}
 
 
 def resolved_keys() -> tuple[dict[Site, set[str]], set[tuple[str, str]]]:
@@ -418,12 +420,15 @@ KEYS, BY_HAND = resolved_keys()
 
 
 def test_the_reader_resolves_names_loops_callers_and_aliases(monkeypatch):
-    module = Module("example.py", ast.parse(
-        "def f(x='a'):\n    return tr(f'p.{x}')\n"
-        "def g():\n    b = f\n    f('b')\n    b('c')\n    f()\n"
-        "H = ('h1', 'h2')\n"
-        "def h():\n    return [tr(f'ui.{k}') for k in H] + [tr(t) for t, _ in (('t1', 1), ('t2', 2))]\n"
-    ))  # fmt: skip
+    module = Module(
+        "example.py",
+        ast.parse(
+            "def f(x='a'):\n    return tr(f'p.{x}')\n"
+            "def g():\n    b = f\n    f('b')\n    b('c')\n    f()\n"
+            "H = ('h1', 'h2')\n"
+            "def h():\n    return [tr(f'ui.{k}') for k in H] + [tr(t) for t, _ in (('t1', 1), ('t2', 2))]\n"
+        ),
+    )
     monkeypatch.setattr(sys.modules[__name__], "MODULES", [module])
     monkeypatch.setattr(sys.modules[__name__], "_CALLS", _index()[0])
     monkeypatch.setattr(sys.modules[__name__], "_ALIASES", _index()[1])
@@ -551,9 +556,17 @@ def test_labs_analyses_displays_and_costs_ask_for_no_missing_text(lang, lookups)
     for s in _labs():
         lab = s.lab
         shown = [s._repr_html_(), s.describe(lang), lab._repr_html_(), lab.exposure().to_text(lang)]
-        resources = [*lab.vpcs.values(), *lab.subnets.values(), *lab.internet_gateways.values(),
-                     *lab.route_tables.values(), *lab.security_groups.values(), *lab.network_acls.values(),
-                     *lab.elastic_ips.values(), *lab.instances.values(), *lab.nat_gateways.values()]  # fmt: skip
+        resources = [
+            *lab.vpcs.values(),
+            *lab.subnets.values(),
+            *lab.internet_gateways.values(),
+            *lab.route_tables.values(),
+            *lab.security_groups.values(),
+            *lab.network_acls.values(),
+            *lab.elastic_ips.values(),
+            *lab.instances.values(),
+            *lab.nat_gateways.values(),
+        ]
         shown += [r._repr_html_() for r in resources]
         for instance in list(lab.instances.values()):
             for analysis in (lab.analyze("internet", instance, port=80), lab.analyze(instance, "internet", port=443)):
@@ -665,15 +678,27 @@ def test_console_messages_after_actions_ask_for_no_missing_text(lang, lookups):
 # ---- 4. terminology ------------------------------------------------------------------------------------------
 # Spellings the AWS Korean console does not use (the right one after the arrow).
 NOT_CONSOLE_TERMS = {
-    "보안그룹": "보안 그룹", "가용영역": "가용 영역", "인터넷게이트웨이": "인터넷 게이트웨이",
-    "NAT게이트웨이": "NAT 게이트웨이", "라우트 테이블": "라우팅 테이블", "엘라스틱": "탄력적 IP",
-    "탄력 IP": "탄력적 IP", "타겟": "타깃", "에피메랄": "임시 포트", "에페메랄": "임시 포트", "상태 유지": "상태 저장",
-}  # fmt: skip
+    "보안그룹": "보안 그룹",
+    "가용영역": "가용 영역",
+    "인터넷게이트웨이": "인터넷 게이트웨이",
+    "NAT게이트웨이": "NAT 게이트웨이",
+    "라우트 테이블": "라우팅 테이블",
+    "엘라스틱": "탄력적 IP",
+    "탄력 IP": "탄력적 IP",
+    "타겟": "타깃",
+    "에피메랄": "임시 포트",
+    "에페메랄": "임시 포트",
+    "상태 유지": "상태 저장",
+}
 
 
 def test_korean_texts_use_the_console_spelling_of_every_term():
-    wrong = sorted(f"{key}: {term} → {right}" for key, text in catalog("ko").items()
-                   for term, right in NOT_CONSOLE_TERMS.items() if term in text)  # fmt: skip
+    wrong = sorted(
+        f"{key}: {term} → {right}"
+        for key, text in catalog("ko").items()
+        for term, right in NOT_CONSOLE_TERMS.items()
+        if term in text
+    )
     assert wrong == []
 
 
@@ -695,12 +720,32 @@ def test_the_glossary_explains_every_explanation_code():
     assert sorted(code for code in _block("code", 0) if f"`{code}`" not in text) == []
 
 
-@pytest.mark.parametrize("key", [
-    "ui.internet_gateway", "ui.route_table", "ui.subnet", "ui.security_group", "ui.network_acl", "ui.elastic_ip",
-    "ui.nat_gateway", "ui.availability_zone", "ui.destination", "ui.target", "ui.inbound", "ui.outbound",
-    "ui.main", "ui.private_ip", "ui.public_ip", "ui.map_public_ip", "diagram.blackhole", "diagram.public",
-    "diagram.private", "ui.exposure", "console.tool.tester",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "key",
+    [
+        "ui.internet_gateway",
+        "ui.route_table",
+        "ui.subnet",
+        "ui.security_group",
+        "ui.network_acl",
+        "ui.elastic_ip",
+        "ui.nat_gateway",
+        "ui.availability_zone",
+        "ui.destination",
+        "ui.target",
+        "ui.inbound",
+        "ui.outbound",
+        "ui.main",
+        "ui.private_ip",
+        "ui.public_ip",
+        "ui.map_public_ip",
+        "diagram.blackhole",
+        "diagram.public",
+        "diagram.private",
+        "ui.exposure",
+        "console.tool.tester",
+    ],
+)
 def test_the_glossary_uses_the_words_the_library_shows(key):
     """Each term as the console and tables show it, in Korean and in English, so the two never drift."""
     text = _glossary().lower()

@@ -908,7 +908,10 @@ def test_every_imported_snapshot_exports_leaving_out_routes_to_unmodelled_compon
     lab = snapshot(name)
     terraform, template, script = lab.to_terraform(), lab.to_cloudformation(), lab.to_aws_cli()
     outside = [
-        r.target.id for t in lab.route_tables.values() for r in t.routes.values() if isinstance(r.target, UnsupportedTarget)
+        r.target.id
+        for t in lab.route_tables.values()
+        for r in t.routes.values()
+        if isinstance(r.target, UnsupportedTarget)
     ]
     for target in outside:
         for text in (terraform, template, script):

@@ -180,8 +180,10 @@ def test_disassociating_an_idle_elastic_ip_is_invalid_association_id_not_found(l
 # ---- public address pool ----------------------------------------------------------------------
 def test_public_addresses_come_from_the_regions_ec2_blocks(gateway_vpc):
     lab, mapping, _ = gateway_vpc
-    seoul = [IPv4Network(n) for n in ("13.124.0.0/16", "13.125.0.0/16", "3.34.0.0/15",
-                                      "43.200.0.0/14", "52.78.0.0/16", "54.180.0.0/15")]  # fmt: skip
+    seoul = [
+        IPv4Network(n)
+        for n in ("13.124.0.0/16", "13.125.0.0/16", "3.34.0.0/15", "43.200.0.0/14", "52.78.0.0/16", "54.180.0.0/15")
+    ]
     addresses = [lab.run_instance(mapping).public_ip for _ in range(20)]
     addresses.append(lab.allocate_address().public_ip)
     assert all(any(a in block for block in seoul) for a in addresses)

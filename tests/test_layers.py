@@ -27,10 +27,8 @@ PACKAGE = Path(vpclab.__file__).resolve().parent
 ROOT = PACKAGE.parent
 
 MODEL, ENGINE, RENDER, SIDE, FACADE = range(5)
-LAYER_NAMES = {MODEL: "model", ENGINE: "engine", RENDER: "render", SIDE: "widgets/grading/bridge",
-               FACADE: "facade"}  # fmt: skip
-SUBPACKAGES = {"model": MODEL, "engine": ENGINE, "render": RENDER, "widgets": SIDE, "grading": SIDE,
-               "bridge": SIDE}  # fmt: skip
+LAYER_NAMES = {MODEL: "model", ENGINE: "engine", RENDER: "render", SIDE: "widgets/grading/bridge", FACADE: "facade"}
+SUBPACKAGES = {"model": MODEL, "engine": ENGINE, "render": RENDER, "widgets": SIDE, "grading": SIDE, "bridge": SIDE}
 # Top-level modules of the facade. scenarios.py builds ready-made labs with Lab, so it sits there too.
 FACADE_MODULES = re.compile(r"vpclab(\.__init__|\.lab|\.__main__|\.cli\w*|\.scenarios)?")
 DISPLAY_HOOK = re.compile(r"_repr_\w+_|to_text|__str__")
@@ -146,11 +144,12 @@ KNOWN_UPWARD: set[str] = set()
     "path",
     [
         pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="known upward import"))
-        if module_name(p) in KNOWN_UPWARD else p
+        if module_name(p) in KNOWN_UPWARD
+        else p
         for p in MODULES
     ],
     ids=module_name,
-)  # fmt: skip
+)
 def test_imports_go_downward_only(path):
     upward = [str(i) for i in imports_of(path) if not allowed(i)]
     assert upward == []

@@ -75,9 +75,16 @@ def test_entry_fields_are_parsed_and_canonicalised(custom_acl):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("action", "reject"), ("action", None), ("egress", "yes"), ("protocol", "gre"),
-     ("port", 70000), ("cidr", "0.0.0.0"), ("cidr", "::/0")],
-)  # fmt: skip
+    [
+        ("action", "reject"),
+        ("action", None),
+        ("egress", "yes"),
+        ("protocol", "gre"),
+        ("port", 70000),
+        ("cidr", "0.0.0.0"),
+        ("cidr", "::/0"),
+    ],
+)
 def test_bad_entry_field_is_invalid_parameter_value(custom_acl, field, value):
     lab, acl, _ = custom_acl
     args = {"egress": False, "protocol": "tcp", "port": 80, "cidr": "0.0.0.0/0", "action": "allow"}

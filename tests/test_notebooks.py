@@ -203,8 +203,11 @@ def images_without_alt(text: str) -> list[str]:
 
 def test_the_alt_text_check_finds_images_without_alt():
     assert images_without_alt('![](a.png) ![ ](b.png) <img src="c.png"> <IMG alt="" src=d>') == [
-        "![](a.png)", "![ ](b.png)", '<img src="c.png">', '<IMG alt="" src=d>'
-    ]  # fmt: skip
+        "![](a.png)",
+        "![ ](b.png)",
+        '<img src="c.png">',
+        '<IMG alt="" src=d>',
+    ]
     assert images_without_alt('![A VPC](a.png) <img src="b.png" alt="The route table"> <img alt=x>') == []
 
 
@@ -234,10 +237,18 @@ def test_first_code_cell_imports_vpclab_and_lets_the_folder_choose_the_language(
 # ---- the Korean prose ---------------------------------------------------------------------------------------
 # Spellings the AWS Korean console does not use, and the ones it does.
 NOT_CONSOLE_TERMS = {
-    "보안그룹": "보안 그룹", "가용영역": "가용 영역", "인터넷게이트웨이": "인터넷 게이트웨이",
-    "NAT게이트웨이": "NAT 게이트웨이", "라우트 테이블": "라우팅 테이블", "엘라스틱 IP": "탄력적 IP",
-    "탄력 IP": "탄력적 IP", "타겟": "타깃", "서브 넷": "서브넷", "에피메랄": "임시 포트", "에페메랄": "임시 포트",
-}  # fmt: skip
+    "보안그룹": "보안 그룹",
+    "가용영역": "가용 영역",
+    "인터넷게이트웨이": "인터넷 게이트웨이",
+    "NAT게이트웨이": "NAT 게이트웨이",
+    "라우트 테이블": "라우팅 테이블",
+    "엘라스틱 IP": "탄력적 IP",
+    "탄력 IP": "탄력적 IP",
+    "타겟": "타깃",
+    "서브 넷": "서브넷",
+    "에피메랄": "임시 포트",
+    "에페메랄": "임시 포트",
+}
 KO_LESSONS = LESSONS["ko"]
 
 

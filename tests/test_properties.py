@@ -34,21 +34,49 @@ def mostly(valid: list, invalid: list) -> st.SearchStrategy:
 
 
 VPC_CIDRS = mostly(
-    ["10.0.0.0/16", "10.1.0.0/16", "172.16.0.0/16", "192.168.0.0/20", "100.64.0.0/16", "10.0.0.0/28",
-     "10.0.0.7/16", "198.19.0.0/16", "10.2.0.0/16"],
-    ["10.0.0.0/8", "10.0.0.0/29", "not-a-cidr", "10.0.0.0", "300.0.0.0/16", "2001:db8::/56",
-     "127.0.0.0/16", None],
-)  # fmt: skip
+    [
+        "10.0.0.0/16",
+        "10.1.0.0/16",
+        "172.16.0.0/16",
+        "192.168.0.0/20",
+        "100.64.0.0/16",
+        "10.0.0.0/28",
+        "10.0.0.7/16",
+        "198.19.0.0/16",
+        "10.2.0.0/16",
+    ],
+    ["10.0.0.0/8", "10.0.0.0/29", "not-a-cidr", "10.0.0.0", "300.0.0.0/16", "2001:db8::/56", "127.0.0.0/16", None],
+)
 SUBNET_CIDRS = mostly(
-    ["10.0.0.0/24", "10.0.1.0/24", "10.0.0.0/28", "10.0.0.128/25", "10.1.0.0/24", "172.16.1.0/24",
-     "192.168.0.0/24", "192.168.15.240/28", "100.64.0.0/20", "10.0.1.9/24", "10.0.2.0/24"],
+    [
+        "10.0.0.0/24",
+        "10.0.1.0/24",
+        "10.0.0.0/28",
+        "10.0.0.128/25",
+        "10.1.0.0/24",
+        "172.16.1.0/24",
+        "192.168.0.0/24",
+        "192.168.15.240/28",
+        "100.64.0.0/20",
+        "10.0.1.9/24",
+        "10.0.2.0/24",
+    ],
     ["10.0.0.0/16", "10.0.0.0/29", "bad", "10.0.1.0/33", 7],
-)  # fmt: skip
+)
 DESTINATIONS = mostly(
-    ["0.0.0.0/0", "8.8.8.0/24", "203.0.113.0/24", "10.0.1.0/24", "10.0.0.0/24", "10.0.0.0/8",
-     "10.1.0.0/16", "192.168.0.0/24", "0.0.0.0/1"],
+    [
+        "0.0.0.0/0",
+        "8.8.8.0/24",
+        "203.0.113.0/24",
+        "10.0.1.0/24",
+        "10.0.0.0/24",
+        "10.0.0.0/8",
+        "10.1.0.0/16",
+        "192.168.0.0/24",
+        "0.0.0.0/1",
+    ],
     ["10.0.0.0/16", "169.254.169.254/32", "::/0", "oops"],
-)  # fmt: skip
+)
 PEER_CIDRS = mostly(["0.0.0.0/0", "10.0.0.0/16", "203.0.113.7/32"], ["bad-cidr", "::/0"])
 PROTOCOLS = mostly(["tcp", "udp", "icmp", "-1", "all", "6"], ["gre", 17, None])
 PORTS = mostly([None, 22, 80, 443, (1024, 65535), (8, -1), (3, 4)], [(80, 79), 70000, -1, "80", True])
@@ -61,9 +89,25 @@ NAMES = mostly(
     ["x" * 257, 7, "\udc80", ["web"]],
 )
 PRIVATE_IPS = mostly([None, None, None, "10.0.0.10", "10.0.1.20"], ["10.0.0.1", "172.16.1.5", "nope"])
-BOGUS = ["vpc-0000000000000dead", "subnet-0nope", "igw-0nope", "rtb-0nope", "i-0nope", "eni-0nope",
-         "eipalloc-0nope", "eipassoc-0nope", "13.124.0.1", "sg-0nope", "acl-0nope", "nat-0nope",
-         "rtbassoc-0nope", "", "   ", 42, None]  # fmt: skip
+BOGUS = [
+    "vpc-0000000000000dead",
+    "subnet-0nope",
+    "igw-0nope",
+    "rtb-0nope",
+    "i-0nope",
+    "eni-0nope",
+    "eipalloc-0nope",
+    "eipassoc-0nope",
+    "13.124.0.1",
+    "sg-0nope",
+    "acl-0nope",
+    "nat-0nope",
+    "rtbassoc-0nope",
+    "",
+    "   ",
+    42,
+    None,
+]
 
 choice = st.integers(min_value=0, max_value=1_000)
 
@@ -168,8 +212,15 @@ class LabMachine(RuleBasedStateMachine):
             lab.associate_route_table(table, subnet)
             web = lab.run_instance(subnet)
             eip = lab.allocate_address()
-            for kind, resource in (("vpc", vpc), ("subnet", subnet), ("subnet", private),
-                                   ("igw", igw), ("rtb", table), ("i", web), ("eip", eip)):  # fmt: skip
+            for kind, resource in (
+                ("vpc", vpc),
+                ("subnet", subnet),
+                ("subnet", private),
+                ("igw", igw),
+                ("rtb", table),
+                ("i", web),
+                ("eip", eip),
+            ):
                 self.remember(kind, resource)
 
     # ---- VPCs, subnets, gateways -----------------------------------------------------------------
@@ -187,8 +238,9 @@ class LabMachine(RuleBasedStateMachine):
 
     @rule(n=choice, cidr=SUBNET_CIDRS, zone=ZONES, public=st.booleans(), name=NAMES)
     def create_subnet(self, n, cidr, zone, public, name):
-        subnet = self.call("create_subnet", self.vpc(n), cidr, name=name, availability_zone=zone,
-                           map_public_ip_on_launch=public)  # fmt: skip
+        subnet = self.call(
+            "create_subnet", self.vpc(n), cidr, name=name, availability_zone=zone, map_public_ip_on_launch=public
+        )
         self.remember("subnet", subnet)
 
     @rule(n=choice)
@@ -245,12 +297,24 @@ class LabMachine(RuleBasedStateMachine):
         self.call("replace_route_table_association", self.association(n), self.rtb(m))
 
     # ---- instances and addresses -----------------------------------------------------------------
-    @rule(n=choice, ip=PRIVATE_IPS, public=st.sampled_from([None, True, False]),
-          g=choice, groups=st.integers(0, 3), name=NAMES)  # fmt: skip
+    @rule(
+        n=choice,
+        ip=PRIVATE_IPS,
+        public=st.sampled_from([None, True, False]),
+        g=choice,
+        groups=st.integers(0, 3),
+        name=NAMES,
+    )
     def run_instance(self, n, ip, public, g, groups, name):
         security_groups = None if groups == 0 else [self.sg(g + k) for k in range(groups)]
-        instance = self.call("run_instance", self.subnet(n), name=name, private_ip=ip,
-                             associate_public_ip=public, security_groups=security_groups)  # fmt: skip
+        instance = self.call(
+            "run_instance",
+            self.subnet(n),
+            name=name,
+            private_ip=ip,
+            associate_public_ip=public,
+            security_groups=security_groups,
+        )
         self.remember("i", instance)
 
     @rule(n=choice, g=choice, groups=st.integers(0, 6))
@@ -299,13 +363,21 @@ class LabMachine(RuleBasedStateMachine):
         self.call("delete_security_group", self.sg(n))
 
     @rule(
-        verb=st.sampled_from([
-            "authorize_security_group_ingress", "authorize_security_group_egress",
-            "revoke_security_group_ingress", "revoke_security_group_egress",
-        ]),
-        n=choice, protocol=PROTOCOLS, port=PORTS, cidr=PEER_CIDRS, m=choice,
+        verb=st.sampled_from(
+            [
+                "authorize_security_group_ingress",
+                "authorize_security_group_egress",
+                "revoke_security_group_ingress",
+                "revoke_security_group_egress",
+            ]
+        ),
+        n=choice,
+        protocol=PROTOCOLS,
+        port=PORTS,
+        cidr=PEER_CIDRS,
+        m=choice,
         peer=mostly(["cidr", "group"], ["both", "neither"]),
-    )  # fmt: skip
+    )
     def security_group_rule(self, verb, n, protocol, port, cidr, m, peer):
         cidr = cidr if peer in ("cidr", "both") else None
         source = self.sg(m) if peer in ("group", "both") else None
@@ -319,14 +391,27 @@ class LabMachine(RuleBasedStateMachine):
     def delete_network_acl(self, n):
         self.call("delete_network_acl", self.acl(n))
 
-    @rule(n=choice, number=RULE_NUMBERS, egress=st.sampled_from([True, False, 1]),
-          protocol=PROTOCOLS, port=PORTS,
-          cidr=PEER_CIDRS, action=ACTIONS)  # fmt: skip
+    @rule(
+        n=choice,
+        number=RULE_NUMBERS,
+        egress=st.sampled_from([True, False, 1]),
+        protocol=PROTOCOLS,
+        port=PORTS,
+        cidr=PEER_CIDRS,
+        action=ACTIONS,
+    )
     def create_network_acl_entry(self, n, number, egress, protocol, port, cidr, action):
         self.call("create_network_acl_entry", self.acl(n), number, egress, protocol, port, cidr, action)
 
-    @rule(n=choice, number=RULE_NUMBERS, egress=st.booleans(), protocol=PROTOCOLS, port=PORTS,
-          cidr=PEER_CIDRS, action=ACTIONS)  # fmt: skip
+    @rule(
+        n=choice,
+        number=RULE_NUMBERS,
+        egress=st.booleans(),
+        protocol=PROTOCOLS,
+        port=PORTS,
+        cidr=PEER_CIDRS,
+        action=ACTIONS,
+    )
     def replace_network_acl_entry(self, n, number, egress, protocol, port, cidr, action):
         self.call("replace_network_acl_entry", self.acl(n), number, egress, protocol, port, cidr, action)
 

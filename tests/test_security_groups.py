@@ -8,10 +8,13 @@ import vpclab
 
 def rules(group, egress=False):
     return [
-        (r.protocol.value, None if r.ports is None else (r.ports.first, r.ports.last),
-         str(r.cidr) if r.cidr is not None else r.group_id)
+        (
+            r.protocol.value,
+            None if r.ports is None else (r.ports.first, r.ports.last),
+            str(r.cidr) if r.cidr is not None else r.group_id,
+        )
         for r in (group.egress if egress else group.ingress)
-    ]  # fmt: skip
+    ]
 
 
 @pytest.fixture
@@ -58,9 +61,19 @@ def test_security_group_rules_are_allow_rules_only(web):
 
 @pytest.mark.parametrize(
     ("protocol", "expected"),
-    [("tcp", "tcp"), ("TCP", "tcp"), ("6", "tcp"), ("udp", "udp"), ("17", "udp"),
-     ("icmp", "icmp"), ("1", "icmp"), ("-1", "-1"), ("all", "-1"), (-1, "-1")],
-)  # fmt: skip
+    [
+        ("tcp", "tcp"),
+        ("TCP", "tcp"),
+        ("6", "tcp"),
+        ("udp", "udp"),
+        ("17", "udp"),
+        ("icmp", "icmp"),
+        ("1", "icmp"),
+        ("-1", "-1"),
+        ("all", "-1"),
+        (-1, "-1"),
+    ],
+)
 def test_protocol_accepts_aws_spellings(web, protocol, expected):
     lab, group = web
     rule = lab.authorize_security_group_ingress(group, protocol, 22, cidr="192.0.2.0/24")
@@ -76,10 +89,18 @@ def test_unknown_protocol_is_invalid_parameter_value(web, protocol):
 
 @pytest.mark.parametrize(
     ("protocol", "port", "expected"),
-    [("tcp", 22, (22, 22)), ("tcp", (1024, 65535), (1024, 65535)), ("udp", [53, 53], (53, 53)),
-     ("tcp", None, (0, 65535)), ("icmp", None, (-1, -1)), ("icmp", 8, (8, -1)),
-     ("icmp", (3, 4), (3, 4)), ("-1", 80, None), ("all", None, None)],
-)  # fmt: skip
+    [
+        ("tcp", 22, (22, 22)),
+        ("tcp", (1024, 65535), (1024, 65535)),
+        ("udp", [53, 53], (53, 53)),
+        ("tcp", None, (0, 65535)),
+        ("icmp", None, (-1, -1)),
+        ("icmp", 8, (8, -1)),
+        ("icmp", (3, 4), (3, 4)),
+        ("-1", 80, None),
+        ("all", None, None),
+    ],
+)
 def test_ports_are_one_port_a_range_or_none_for_all(web, protocol, port, expected):
     lab, group = web
     rule = lab.authorize_security_group_ingress(group, protocol, port, cidr="192.0.2.0/24")
@@ -88,9 +109,17 @@ def test_ports_are_one_port_a_range_or_none_for_all(web, protocol, port, expecte
 
 @pytest.mark.parametrize(
     ("protocol", "port"),
-    [("tcp", 70000), ("tcp", -1), ("tcp", (443, 80)), ("tcp", "80"), ("tcp", (1, 2, 3)),
-     ("udp", True), ("icmp", 300), ("icmp", (-1, 0))],
-)  # fmt: skip
+    [
+        ("tcp", 70000),
+        ("tcp", -1),
+        ("tcp", (443, 80)),
+        ("tcp", "80"),
+        ("tcp", (1, 2, 3)),
+        ("udp", True),
+        ("icmp", 300),
+        ("icmp", (-1, 0)),
+    ],
+)
 def test_bad_ports_are_invalid_parameter_value(web, protocol, port):
     lab, group = web
     call = lambda: lab.authorize_security_group_ingress(group, protocol, port, cidr="192.0.2.0/24")  # noqa: E731
@@ -127,9 +156,13 @@ def test_revoking_a_missing_rule_is_invalid_permission_not_found(web, egress):
 
 @pytest.mark.parametrize(
     ("cidr", "source", "code"),
-    [(None, None, "MissingParameter"), ("0.0.0.0/0", "sg", "InvalidParameterCombination"),
-     ("0.0.0.0/33", None, "InvalidParameterValue"), (None, "sg-00000000000000000", "InvalidGroup.NotFound")],
-)  # fmt: skip
+    [
+        (None, None, "MissingParameter"),
+        ("0.0.0.0/0", "sg", "InvalidParameterCombination"),
+        ("0.0.0.0/33", None, "InvalidParameterValue"),
+        (None, "sg-00000000000000000", "InvalidGroup.NotFound"),
+    ],
+)
 def test_rule_needs_exactly_one_valid_peer(web, cidr, source, code):
     lab, group = web
     source = group if source == "sg" else source

@@ -194,10 +194,20 @@ def test_rich_lab_round_trips_compact_and_as_bytes(rich_lab):
 
 def test_rich_lab_really_contains_every_kind_and_state(saved):
     data = json.loads(saved)
-    assert {len(data[k]) > 0 for k in (
-        "vpcs", "internet_gateways", "network_acls", "security_groups", "subnets",
-        "route_tables", "instances", "nat_gateways", "elastic_ips",
-    )} == {True}  # fmt: skip
+    assert {
+        len(data[k]) > 0
+        for k in (
+            "vpcs",
+            "internet_gateways",
+            "network_acls",
+            "security_groups",
+            "subnets",
+            "route_tables",
+            "instances",
+            "nat_gateways",
+            "elastic_ips",
+        )
+    } == {True}
     assert {i["state"] for i in data["instances"]} == {"running", "stopped", "terminated"}
     assert {n["state"] for n in data["nat_gateways"]} == {"available", "failed", "deleted"}
     assert any(len(v["cidrs"]) == 2 for v in data["vpcs"])
@@ -249,10 +259,18 @@ def test_names_that_look_like_code_are_only_names(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    ["x" * 256, "웹 서버 🚀", 'quotes " and \\ backslash', "line\nbreak\ttab", "{id} {field}", "",
-     "\u0000nul", HOSTILE_NAME],
+    [
+        "x" * 256,
+        "웹 서버 🚀",
+        'quotes " and \\ backslash',
+        "line\nbreak\ttab",
+        "{id} {field}",
+        "",
+        "\u0000nul",
+        HOSTILE_NAME,
+    ],
     ids=["longest", "korean", "quotes", "control", "braces", "empty", "nul", "code"],
-)  # fmt: skip
+)
 def test_every_name_the_api_accepts_saves_and_loads(name):
     lab = Lab()
     vpc = lab.create_vpc("10.0.0.0/16", name=name)
@@ -443,173 +461,213 @@ def _custom_rt(data: dict) -> int:
 
 CORRUPTIONS = {
     # references to nothing
-    "subnet_to_unknown_vpc": (lambda d: _set(d, ("subnets", 0, "vpc"), "vpc-0000000000000dead"),
-                              "subnets[0].vpc"),
+    "subnet_to_unknown_vpc": (lambda d: _set(d, ("subnets", 0, "vpc"), "vpc-0000000000000dead"), "subnets[0].vpc"),
     "association_to_unknown_subnet": (
-        lambda d: _set(d, ("route_tables", _custom_rt(d), "associations", 0, "subnet"),
-                       "subnet-0000000000000dead"),
-        "route_tables[{rt}].associations[0].subnet"),
-    "eip_to_unknown_instance": (lambda d: _set(d, ("elastic_ips", _associated_eip(d), "instance"),
-                                               "i-0000000000000dead"),
-                                "elastic_ips[{eip}].instance"),
-    "instance_to_unknown_subnet": (lambda d: _set(d, ("instances", 0, "subnet"), "subnet-0nope"),
-                                   "instances[0].subnet"),
-    "instance_to_unknown_group": (lambda d: _set(d, ("instances", 0, "security_groups", 0), "sg-0x"),
-                                  "instances[0].security_groups[0]"),
-    "gateway_to_unknown_vpc": (lambda d: _set(d, ("internet_gateways", 0, "vpc"), "vpc-0gone"),
-                               "internet_gateways[0].vpc"),
-    "acl_to_unknown_vpc": (lambda d: _set(d, ("network_acls", 0, "vpc"), "vpc-0gone"),
-                           "network_acls[0].vpc"),
-    "subnet_to_unknown_acl": (lambda d: _set(d, ("subnets", 0, "network_acl"), "acl-0gone"),
-                              "subnets[0].network_acl"),
+        lambda d: _set(d, ("route_tables", _custom_rt(d), "associations", 0, "subnet"), "subnet-0000000000000dead"),
+        "route_tables[{rt}].associations[0].subnet",
+    ),
+    "eip_to_unknown_instance": (
+        lambda d: _set(d, ("elastic_ips", _associated_eip(d), "instance"), "i-0000000000000dead"),
+        "elastic_ips[{eip}].instance",
+    ),
+    "instance_to_unknown_subnet": (
+        lambda d: _set(d, ("instances", 0, "subnet"), "subnet-0nope"),
+        "instances[0].subnet",
+    ),
+    "instance_to_unknown_group": (
+        lambda d: _set(d, ("instances", 0, "security_groups", 0), "sg-0x"),
+        "instances[0].security_groups[0]",
+    ),
+    "gateway_to_unknown_vpc": (
+        lambda d: _set(d, ("internet_gateways", 0, "vpc"), "vpc-0gone"),
+        "internet_gateways[0].vpc",
+    ),
+    "acl_to_unknown_vpc": (lambda d: _set(d, ("network_acls", 0, "vpc"), "vpc-0gone"), "network_acls[0].vpc"),
+    "subnet_to_unknown_acl": (lambda d: _set(d, ("subnets", 0, "network_acl"), "acl-0gone"), "subnets[0].network_acl"),
     "rule_to_unknown_group": (
         lambda d: _set(d, ("security_groups", 0, "rules", 0, "group"), "sg-0000000000000dead"),
-        "security_groups[0].rules[0].group"),
+        "security_groups[0].rules[0].group",
+    ),
     "route_to_a_strange_target": (
         lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 2, "target"), "pcx-0peering"),
-        "route_tables[{rt}].routes[2].target"),
-    "nat_to_unknown_subnet": (lambda d: _set(d, ("nat_gateways", 0, "subnet"), "subnet-0gone"),
-                              "nat_gateways[0].subnet"),
+        "route_tables[{rt}].routes[2].target",
+    ),
+    "nat_to_unknown_subnet": (
+        lambda d: _set(d, ("nat_gateways", 0, "subnet"), "subnet-0gone"),
+        "nat_gateways[0].subnet",
+    ),
     # duplicates
     "duplicate_vpc_id": (lambda d: _set(d, ("vpcs", 1, "id"), _id_of(d, "vpcs")), "vpcs[1].id"),
-    "duplicate_subnet_id": (lambda d: _set(d, ("subnets", 1, "id"), _id_of(d, "subnets")),
-                            "subnets[1].id"),
-    "duplicate_instance_id": (lambda d: _set(d, ("instances", 1, "id"), _id_of(d, "instances")),
-                              "instances[1].id"),
-    "duplicate_eip_id": (lambda d: _set(d, ("elastic_ips", 1, "id"), _id_of(d, "elastic_ips")),
-                         "elastic_ips[1].id"),
-    "duplicate_group_name": (lambda d: _set(d, ("security_groups", 2, "group_name"), "web"),
-                             "security_groups[2].group_name"),
+    "duplicate_subnet_id": (lambda d: _set(d, ("subnets", 1, "id"), _id_of(d, "subnets")), "subnets[1].id"),
+    "duplicate_instance_id": (lambda d: _set(d, ("instances", 1, "id"), _id_of(d, "instances")), "instances[1].id"),
+    "duplicate_eip_id": (lambda d: _set(d, ("elastic_ips", 1, "id"), _id_of(d, "elastic_ips")), "elastic_ips[1].id"),
+    "duplicate_group_name": (
+        lambda d: _set(d, ("security_groups", 2, "group_name"), "web"),
+        "security_groups[2].group_name",
+    ),
     "duplicate_acl_rule_number": (
         lambda d: _set(d, ("network_acls", 1, "entries", 1, "rule_number"), 100),
-        "network_acls[1].entries[1].rule_number"),
+        "network_acls[1].entries[1].rule_number",
+    ),
     "duplicate_route_destination": (
         lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 3, "destination"), "0.0.0.0/0"),
-        "route_tables[{rt}].routes[3].destination"),
+        "route_tables[{rt}].routes[3].destination",
+    ),
     "duplicate_private_ip": (
         lambda d: _set(d, ("instances", 1, "private_ip"), d["instances"][0]["private_ip"]),
-        "instances[1].private_ip"),
+        "instances[1].private_ip",
+    ),
     "duplicate_public_ip": (
         lambda d: _set(d, ("elastic_ips", 1, "public_ip"), d["elastic_ips"][0]["public_ip"]),
-        "elastic_ips[1].public_ip"),
+        "elastic_ips[1].public_ip",
+    ),
     "duplicate_network_interface_id": (
-        lambda d: _set(d, ("instances", 1, "network_interface_id"),
-                       d["instances"][0]["network_interface_id"]),
-        "instances[1].network_interface_id"),
+        lambda d: _set(d, ("instances", 1, "network_interface_id"), d["instances"][0]["network_interface_id"]),
+        "instances[1].network_interface_id",
+    ),
     "duplicate_rule_id": (
-        lambda d: _set(d, ("security_groups", 1, "rules", 0, "id"),
-                       d["security_groups"][0]["rules"][0]["id"]),
-        "security_groups[1].rules[0].id"),
+        lambda d: _set(d, ("security_groups", 1, "rules", 0, "id"), d["security_groups"][0]["rules"][0]["id"]),
+        "security_groups[1].rules[0].id",
+    ),
     # addresses and CIDRs
-    "overlapping_subnets": (lambda d: _set(d, ("subnets", 1, "cidr"), "10.0.1.128/25"),
-                            "subnets[1].cidr"),
-    "subnet_outside_its_vpc": (lambda d: _set(d, ("subnets", 0, "cidr"), "10.9.0.0/24"),
-                               "subnets[0].cidr"),
+    "overlapping_subnets": (lambda d: _set(d, ("subnets", 1, "cidr"), "10.0.1.128/25"), "subnets[1].cidr"),
+    "subnet_outside_its_vpc": (lambda d: _set(d, ("subnets", 0, "cidr"), "10.9.0.0/24"), "subnets[0].cidr"),
     "subnet_too_small": (lambda d: _set(d, ("subnets", 0, "cidr"), "10.0.1.0/29"), "subnets[0].cidr"),
     "bad_vpc_cidr": (lambda d: _set(d, ("vpcs", 0, "cidrs", 0), "10.0.0.0/33"), "vpcs[0].cidrs[0]"),
     "ipv6_vpc_cidr": (lambda d: _set(d, ("vpcs", 0, "cidrs", 0), "2001:db8::/56"), "vpcs[0].cidrs[0]"),
-    "vpc_cidr_not_a_cidr": (lambda d: _set(d, ("vpcs", 0, "cidrs", 0), "ten dot zero"),
-                            "vpcs[0].cidrs[0]"),
+    "vpc_cidr_not_a_cidr": (lambda d: _set(d, ("vpcs", 0, "cidrs", 0), "ten dot zero"), "vpcs[0].cidrs[0]"),
     "bad_subnet_cidr": (lambda d: _set(d, ("subnets", 0, "cidr"), "10.0.1.0"), "subnets[0].cidr"),
-    "bad_rule_cidr": (lambda d: _set(d, ("security_groups", 1, "rules", 1, "cidr"), "0.0.0.0/-1"),
-                      "security_groups[1].rules[1].cidr"),
-    "bad_acl_cidr": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "cidr"), "999.0.0.0/8"),
-                     "network_acls[0].entries[0].cidr"),
+    "bad_rule_cidr": (
+        lambda d: _set(d, ("security_groups", 1, "rules", 1, "cidr"), "0.0.0.0/-1"),
+        "security_groups[1].rules[1].cidr",
+    ),
+    "bad_acl_cidr": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "cidr"), "999.0.0.0/8"),
+        "network_acls[0].entries[0].cidr",
+    ),
     "bad_route_destination": (
         lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 2, "destination"), "0/0"),
-        "route_tables[{rt}].routes[2].destination"),
-    "private_ip_outside_its_subnet": (lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.2.10"),
-                                      "instances[0].private_ip"),
-    "private_ip_reserved": (lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.1.1"),
-                            "instances[0].private_ip"),
-    "private_ip_not_an_address": (lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.1.300"),
-                                  "instances[0].private_ip"),
+        "route_tables[{rt}].routes[2].destination",
+    ),
+    "private_ip_outside_its_subnet": (
+        lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.2.10"),
+        "instances[0].private_ip",
+    ),
+    "private_ip_reserved": (lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.1.1"), "instances[0].private_ip"),
+    "private_ip_not_an_address": (
+        lambda d: _set(d, ("instances", 0, "private_ip"), "10.0.1.300"),
+        "instances[0].private_ip",
+    ),
     "nat_private_ip_outside_its_subnet": (
         lambda d: _set(d, ("nat_gateways", 0, "private_ip"), "172.16.0.9"),
-        "nat_gateways[0].private_ip"),
-    "public_ip_not_an_address": (lambda d: _set(d, ("elastic_ips", 0, "public_ip"), "13.125.x.1"),
-                                 "elastic_ips[0].public_ip"),
-    "vpc_cidr_too_big": (lambda d: _set(d, ("vpcs", 2, "cidrs", 0), "192.168.0.0/8"),
-                         "vpcs[2].cidrs[0]"),
-    "vpc_cidr_not_routable": (lambda d: _set(d, ("vpcs", 2, "cidrs", 0), "127.0.0.0/24"),
-                              "vpcs[2].cidrs[0]"),
-    "overlapping_vpc_cidrs": (lambda d: _set(d, ("vpcs", 0, "cidrs", 1), "10.0.128.0/17"),
-                              "vpcs[0].cidrs[1]"),
-    "elastic_ip_with_a_private_address": (lambda d: _set(d, ("elastic_ips", 0, "public_ip"),
-                                                         "10.0.1.9"), "elastic_ips[0].public_ip"),
+        "nat_gateways[0].private_ip",
+    ),
+    "public_ip_not_an_address": (
+        lambda d: _set(d, ("elastic_ips", 0, "public_ip"), "13.125.x.1"),
+        "elastic_ips[0].public_ip",
+    ),
+    "vpc_cidr_too_big": (lambda d: _set(d, ("vpcs", 2, "cidrs", 0), "192.168.0.0/8"), "vpcs[2].cidrs[0]"),
+    "vpc_cidr_not_routable": (lambda d: _set(d, ("vpcs", 2, "cidrs", 0), "127.0.0.0/24"), "vpcs[2].cidrs[0]"),
+    "overlapping_vpc_cidrs": (lambda d: _set(d, ("vpcs", 0, "cidrs", 1), "10.0.128.0/17"), "vpcs[0].cidrs[1]"),
+    "elastic_ip_with_a_private_address": (
+        lambda d: _set(d, ("elastic_ips", 0, "public_ip"), "10.0.1.9"),
+        "elastic_ips[0].public_ip",
+    ),
     "auto_public_ip_on_a_stopped_instance": (
         lambda d: _set(d, ("instances", _instance_index(d, "stopped"), "auto_public_ip"), "13.124.0.9"),
-        "instances[{stopped}].auto_public_ip"),
+        "instances[{stopped}].auto_public_ip",
+    ),
     # routes
     "route_to_a_nat_gateway_of_another_vpc": (
         lambda d: d["route_tables"][_rt_of_vpc(d, 1)]["routes"].append(
-            {"destination": "1.1.1.0/24", "target": d["nat_gateways"][0]["id"], "origin": "CreateRoute"}),
-        "route_tables[{rt_b}].routes[{next_route_b}].target"),
+            {"destination": "1.1.1.0/24", "target": d["nat_gateways"][0]["id"], "origin": "CreateRoute"}
+        ),
+        "route_tables[{rt_b}].routes[{next_route_b}].target",
+    ),
     "route_to_an_instance_of_another_vpc": (
         lambda d: d["route_tables"][_rt_of_vpc(d, 1)]["routes"].append(
-            {"destination": "1.1.1.0/24", "target": d["instances"][0]["id"], "origin": "CreateRoute"}),
-        "route_tables[{rt_b}].routes[{next_route_b}].target"),
+            {"destination": "1.1.1.0/24", "target": d["instances"][0]["id"], "origin": "CreateRoute"}
+        ),
+        "route_tables[{rt_b}].routes[{next_route_b}].target",
+    ),
     "local_route_outside_the_vpc": (
         lambda d: d["route_tables"][_rt_of_vpc(d, 1)]["routes"].append(
-            {"destination": "1.1.1.0/24", "target": "local", "origin": "CreateRoute"}),
-        "route_tables[{rt_b}].routes[{next_route_b}].target"),
+            {"destination": "1.1.1.0/24", "target": "local", "origin": "CreateRoute"}
+        ),
+        "route_tables[{rt_b}].routes[{next_route_b}].target",
+    ),
     "unknown_route_origin": (
         lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 2, "origin"), "EnableVgwRoutePropagation"),
-        "route_tables[{rt}].routes[2].origin"),
+        "route_tables[{rt}].routes[2].origin",
+    ),
     # rule numbers and ports
-    "rule_number_zero": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 0),
-                         "network_acls[0].entries[0].rule_number"),
-    "rule_number_star": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 32767),
-                         "network_acls[0].entries[0].rule_number"),
-    "rule_number_negative": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), -5),
-                             "network_acls[0].entries[0].rule_number"),
-    "rule_number_huge": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 10**30),
-                         "network_acls[0].entries[0].rule_number"),
+    "rule_number_zero": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 0),
+        "network_acls[0].entries[0].rule_number",
+    ),
+    "rule_number_star": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 32767),
+        "network_acls[0].entries[0].rule_number",
+    ),
+    "rule_number_negative": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), -5),
+        "network_acls[0].entries[0].rule_number",
+    ),
+    "rule_number_huge": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "rule_number"), 10**30),
+        "network_acls[0].entries[0].rule_number",
+    ),
     "port_out_of_range": (
         lambda d: _set(d, ("network_acls", 1, "entries", 0, "ports"), [443, 70000]),
-        "network_acls[1].entries[0].ports"),
-    "ports_reversed": (lambda d: _set(d, ("network_acls", 1, "entries", 0, "ports"), [443, 80]),
-                       "network_acls[1].entries[0].ports"),
-    "ports_for_protocol_all": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "ports"), [1, 2]),
-                               "network_acls[0].entries[0].ports"),
-    "ports_of_three": (lambda d: _set(d, ("network_acls", 1, "entries", 0, "ports"), [1, 2, 3]),
-                       "network_acls[1].entries[0].ports"),
-    "unknown_protocol": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "protocol"), "gre"),
-                         "network_acls[0].entries[0].protocol"),
-    "unknown_action": (lambda d: _set(d, ("network_acls", 0, "entries", 0, "action"), "maybe"),
-                       "network_acls[0].entries[0].action"),
+        "network_acls[1].entries[0].ports",
+    ),
+    "ports_reversed": (
+        lambda d: _set(d, ("network_acls", 1, "entries", 0, "ports"), [443, 80]),
+        "network_acls[1].entries[0].ports",
+    ),
+    "ports_for_protocol_all": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "ports"), [1, 2]),
+        "network_acls[0].entries[0].ports",
+    ),
+    "ports_of_three": (
+        lambda d: _set(d, ("network_acls", 1, "entries", 0, "ports"), [1, 2, 3]),
+        "network_acls[1].entries[0].ports",
+    ),
+    "unknown_protocol": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "protocol"), "gre"),
+        "network_acls[0].entries[0].protocol",
+    ),
+    "unknown_action": (
+        lambda d: _set(d, ("network_acls", 0, "entries", 0, "action"), "maybe"),
+        "network_acls[0].entries[0].action",
+    ),
     # structure
     "two_gateways_on_one_vpc": (
         lambda d: _set(d, ("internet_gateways", 1, "vpc"), d["internet_gateways"][0]["vpc"]),
-        "internet_gateways[1].vpc"),
-    "two_default_acls": (lambda d: _set(d, ("network_acls", 1, "is_default"), True),
-                         "network_acls[1].is_default"),
-    "missing_local_route": (
-        lambda d: d["route_tables"][_custom_rt(d)]["routes"].pop(1),
-        "route_tables[{rt}].routes"),
+        "internet_gateways[1].vpc",
+    ),
+    "two_default_acls": (lambda d: _set(d, ("network_acls", 1, "is_default"), True), "network_acls[1].is_default"),
+    "missing_local_route": (lambda d: d["route_tables"][_custom_rt(d)]["routes"].pop(1), "route_tables[{rt}].routes"),
     "local_route_pointing_elsewhere": (
-        lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 0, "target"),
-                       d["internet_gateways"][0]["id"]),
-        "route_tables[{rt}].routes"),
-    "unknown_instance_state": (lambda d: _set(d, ("instances", 0, "state"), "exploded"),
-                               "instances[0].state"),
-    "unknown_nat_state": (lambda d: _set(d, ("nat_gateways", 0, "state"), "pending"),
-                          "nat_gateways[0].state"),
-    "unknown_zone": (lambda d: _set(d, ("subnets", 0, "availability_zone"), "us-east-1a"),
-                     "subnets[0].availability_zone"),
-    "id_of_the_wrong_kind": (lambda d: _set(d, ("subnets", 0, "id"), "vpc-0f61ba321ee026563"),
-                             "subnets[0].id"),
-    "id_too_long": (lambda d: _set(d, ("subnets", 0, "id"), "subnet-" + "0" * 300),
-                    "subnets[0].id"),
+        lambda d: _set(d, ("route_tables", _custom_rt(d), "routes", 0, "target"), d["internet_gateways"][0]["id"]),
+        "route_tables[{rt}].routes",
+    ),
+    "unknown_instance_state": (lambda d: _set(d, ("instances", 0, "state"), "exploded"), "instances[0].state"),
+    "unknown_nat_state": (lambda d: _set(d, ("nat_gateways", 0, "state"), "pending"), "nat_gateways[0].state"),
+    "unknown_zone": (
+        lambda d: _set(d, ("subnets", 0, "availability_zone"), "us-east-1a"),
+        "subnets[0].availability_zone",
+    ),
+    "id_of_the_wrong_kind": (lambda d: _set(d, ("subnets", 0, "id"), "vpc-0f61ba321ee026563"), "subnets[0].id"),
+    "id_too_long": (lambda d: _set(d, ("subnets", 0, "id"), "subnet-" + "0" * 300), "subnets[0].id"),
     "name_too_long": (lambda d: _set(d, ("vpcs", 0, "name"), "x" * 10_000), "vpcs[0].name"),
     "no_cidrs": (lambda d: _set(d, ("vpcs", 0, "cidrs"), []), "vpcs[0].cidrs"),
     "public_counter_behind": (lambda d: _set(d, ("public_ip_counter",), 0), "public_ip_counter"),
     "public_counter_negative": (lambda d: _set(d, ("public_ip_counter",), -1), "public_ip_counter"),
-    "public_counter_past_the_pool": (lambda d: _set(d, ("public_ip_counter",), 10**9),
-                                     "public_ip_counter"),
+    "public_counter_past_the_pool": (lambda d: _set(d, ("public_ip_counter",), 10**9), "public_ip_counter"),
     "unknown_counter": (lambda d: _set(d, ("counters", "bucket"), 3), "counters.bucket"),
     "counter_not_a_number": (lambda d: _set(d, ("counters", "vpc"), "3"), "counters.vpc"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
@@ -617,10 +675,12 @@ def test_each_corruption_is_refused_naming_its_field(saved, name):
     corrupt, field = CORRUPTIONS[name]
     data = fresh_copy(saved)
     where = {
-        "rt": _custom_rt(data), "eip": _associated_eip(data), "rt_b": _rt_of_vpc(data, 1),
+        "rt": _custom_rt(data),
+        "eip": _associated_eip(data),
+        "rt_b": _rt_of_vpc(data, 1),
         "next_route_b": len(data["route_tables"][_rt_of_vpc(data, 1)]["routes"]),
         "stopped": _instance_index(data, "stopped"),
-    }  # fmt: skip
+    }
     corrupt(data)
     refused(data, field.format(**where))
 
@@ -700,9 +760,10 @@ def _checked_positions(saved: str) -> list[tuple]:
     the first few entries of the history: the others are alike)."""
     free = ("args", "kwargs", "result")
     return [
-        p for p in _positions(saved)
+        p
+        for p in _positions(saved)
         if not (p[0] == "history" and len(p) > 1 and (p[1] >= 3 or (len(p) > 3 and p[2] in free)))
-    ]  # fmt: skip
+    ]
 
 
 def test_a_wrong_type_at_every_position_is_refused_naming_the_field(saved):
@@ -782,13 +843,28 @@ json_values = st.recursive(
     | st.floats(allow_nan=False)
     | st.text(max_size=12)
     | st.sampled_from(
-        ["", "local", "10.0.0.0/16", "10.0.1.0/24", "0.0.0.0/0", "10.0.1.4", "tcp", "-1", "allow",
-         "running", "stopped", "failed", "deleted", "available", "ap-northeast-2b", "default"]
+        [
+            "",
+            "local",
+            "10.0.0.0/16",
+            "10.0.1.0/24",
+            "0.0.0.0/0",
+            "10.0.1.4",
+            "tcp",
+            "-1",
+            "allow",
+            "running",
+            "stopped",
+            "failed",
+            "deleted",
+            "available",
+            "ap-northeast-2b",
+            "default",
+        ]
     ),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children,
-                                                                       max_size=3),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=6,
-)  # fmt: skip
+)
 
 _SAVED = build_rich_lab()[0].to_json()
 _POSITIONS = _positions(_SAVED)

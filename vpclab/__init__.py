@@ -1,8 +1,7 @@
 """vpclab: how an AWS VPC reaches the internet, as an offline, bilingual teaching lab.
 
-    import vpclab
-    vpclab.set_language("ko")
-    lab = vpclab.Lab()
+Start with ``lab = vpclab.Lab()`` (one offline AWS account in Seoul) and
+``vpclab.set_language("ko")`` or ``"en"``; the lessons are in ``notebooks/``.
 """
 
 from .lab import Lab
@@ -67,6 +66,7 @@ def __getattr__(name: str):
 
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'vpclab' has no attribute {name!r}")
+
 
 __all__ = [
     "AlreadyAssociatedError",

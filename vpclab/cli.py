@@ -33,11 +33,12 @@ def _both(key: str, **values) -> str:
 def add_exposure_command(commands) -> None:
     """Add ``exposure`` to the subcommands of ``vpclab`` (``argparse`` subparsers)."""
     parser = commands.add_parser(
-        "exposure", help="the internet-exposure report of an AWS account snapshot",
+        "exposure",
+        help="the internet-exposure report of an AWS account snapshot",
         description="Load the JSON of aws ec2 describe-* calls (an aws_configs folder or one combined JSON "
         "file) and report, per instance and network interface, what the internet can reach and whether it "
         "reaches the internet, then what vpclab does not model.",
-    )  # fmt: skip
+    )
     parser.add_argument("path", metavar="PATH", help="an aws_configs folder, a folder holding one, or a JSON file")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (default), json or html")
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="language (default: VPCLAB_LANG or en)")
@@ -68,8 +69,10 @@ def run_exposure(args: argparse.Namespace) -> int:
         try:
             written = write_diagrams(lab, report, Path(args.diagram), lang)
         except OSError as error:
-            print(f"vpclab exposure: {_both('cli.cannot_write', path=args.diagram, detail=error.strerror or '')}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"vpclab exposure: {_both('cli.cannot_write', path=args.diagram, detail=error.strerror or '')}",
+                file=sys.stderr,
+            )
             return 2
         for path in written:
             print(_both("cli.wrote", path=str(path)).splitlines()[0], file=sys.stderr)

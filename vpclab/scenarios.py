@@ -14,8 +14,16 @@ from .lab import Lab
 from .model.errors import InvalidParameterError
 from .model.i18n import tr
 
-BROKEN = ("no_route", "detached_gateway", "no_public_ip", "security_group", "network_acl", "no_ephemeral_ports",
-          "private_with_eip", "several")  # fmt: skip
+BROKEN = (
+    "no_route",
+    "detached_gateway",
+    "no_public_ip",
+    "security_group",
+    "network_acl",
+    "no_ephemeral_ports",
+    "private_with_eip",
+    "several",
+)
 
 
 class Scenario:
@@ -55,8 +63,18 @@ def classroom(nat: bool = True) -> Scenario:
     web_eip = lab.allocate_address(name="web-eip")
     lab.associate_address(web_eip, web)
     app = lab.run_instance(private, name="app")
-    resources = dict(vpc=vpc, public=public, private=private, igw=igw, public_rt=public_rt, web_sg=web_sg, web=web,
-                     web_eip=web_eip, app=app, acl=vpc.default_network_acl)  # fmt: skip
+    resources = dict(
+        vpc=vpc,
+        public=public,
+        private=private,
+        igw=igw,
+        public_rt=public_rt,
+        web_sg=web_sg,
+        web=web,
+        web_eip=web_eip,
+        app=app,
+        acl=vpc.default_network_acl,
+    )
     if nat:
         nat_eip = lab.allocate_address(name="nat-eip")
         nat_gateway = lab.create_nat_gateway(public, nat_eip, name="nat-a")

@@ -18,13 +18,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]  # deselect with -m "not br
 def jupyterlab(root, token: str):
     def command(host: str, port: int) -> list[str]:
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser",
-            f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--ServerApp.ip={host}",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.token={token}",
+            f"--ServerApp.root_dir={root}",
             # Nothing fetched from outside: no news feed, no update check, no extension index.
-            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
-        ]  # fmt: skip
+        ]
         if os.geteuid() == 0:  # Jupyter refuses root (containers, CI) unless told it is fine
             cmd.append("--allow-root")
         return cmd

@@ -20,10 +20,17 @@ WIDGETS_PROBE = "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/packag
 def voila(notebook, token: str):
     def command(host: str, port: int) -> list[str]:
         return [
-            sys.executable, "-m", "voila", str(notebook), "--no-browser",
-            f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0", f"--token={token}",
+            sys.executable,
+            "-m",
+            "voila",
+            str(notebook),
+            "--no-browser",
+            f"--Voila.ip={host}",
+            f"--port={port}",
+            "--Voila.port_retries=0",
+            f"--token={token}",
             "--show_tracebacks=True",  # a failing cell shows its traceback in the page (and the screenshot)
-        ]  # fmt: skip
+        ]
 
     return command
 

@@ -91,9 +91,11 @@ class _Script:
             for cidr in vpc.cidrs[1:]:
                 self.run("associate_vpc_cidr_block", vpc, str(cidr))
                 # Subnets in the new CIDR can be created once its association is "associated".
-                state = (f'"$(aws ec2 describe-vpcs --vpc-ids "${{{variable}}}" --query '
-                         f"\"Vpcs[0].CidrBlockAssociationSet[?CidrBlock=='{cidr}'].CidrBlockState.State | [0]\" "
-                         '--output text --region "$REGION")"')  # fmt: skip
+                state = (
+                    f'"$(aws ec2 describe-vpcs --vpc-ids "${{{variable}}}" --query '
+                    f"\"Vpcs[0].CidrBlockAssociationSet[?CidrBlock=='{cidr}'].CidrBlockState.State | [0]\" "
+                    '--output text --region "$REGION")"'
+                )
                 self.lines.append(f"until [ {state} = associated ]; do sleep 2; done")
             self._defaults(vpc)
         for subnet in self.lab.subnets.values():

@@ -29,8 +29,12 @@ from ..model.resources import (
 from .aws_nodes import Node
 
 GROUPS_PER_INTERFACE = 16  # AWS's highest quota (the default is 5)
-_STATES = {"running": InstanceState.RUNNING, "pending": InstanceState.RUNNING, "stopped": InstanceState.STOPPED,
-           "stopping": InstanceState.STOPPED}  # fmt: skip
+_STATES = {
+    "running": InstanceState.RUNNING,
+    "pending": InstanceState.RUNNING,
+    "stopped": InstanceState.STOPPED,
+    "stopping": InstanceState.STOPPED,
+}
 
 
 def build(imp) -> None:
@@ -87,11 +91,13 @@ def _interfaces_by_id(imp) -> dict[str, Node]:
 # ---- addresses and groups ----------------------------------------------------------------------------------
 def _claim(imp, subnet, address: IPv4Address, owner: str, where) -> IPv4Address:
     if address not in subnet.cidr:
-        raise AwsSnapshotError("InvalidAwsSnapshot:outside_subnet", where=where, value=str(address), id=subnet.id,
-                               cidr=str(subnet.cidr))  # fmt: skip
+        raise AwsSnapshotError(
+            "InvalidAwsSnapshot:outside_subnet", where=where, value=str(address), id=subnet.id, cidr=str(subnet.cidr)
+        )
     if address in subnet.used_addresses:
-        raise AwsSnapshotError("InvalidAwsSnapshot:address_in_use", where=where, value=str(address),
-                               id=subnet.used_addresses[address])  # fmt: skip
+        raise AwsSnapshotError(
+            "InvalidAwsSnapshot:address_in_use", where=where, value=str(address), id=subnet.used_addresses[address]
+        )
     if address in reserved_addresses(subnet.cidr):
         imp.note("address", str(address), owner, "reserved_address", detail=subnet.id)
     subnet.used_addresses[address] = owner
@@ -107,8 +113,9 @@ def _public(imp, address: IPv4Address, where, owner: str = "") -> IPv4Address:
         replaced, address = address, imp.lab._new_public_ip()
         imp.note("address", str(address), owner or str(where), "replaced_address", detail=str(replaced))
     if address in imp.public_seen:
-        raise AwsSnapshotError("InvalidAwsSnapshot:address_in_use", where=where, value=str(address),
-                               id=imp.public_seen[address])  # fmt: skip
+        raise AwsSnapshotError(
+            "InvalidAwsSnapshot:address_in_use", where=where, value=str(address), id=imp.public_seen[address]
+        )
     imp.public_seen[address] = str(where)
     return address
 
@@ -123,8 +130,9 @@ def _elastic_ip(imp, address: IPv4Address, allocation_id, association_id, where)
         association_id = record.id("AssociationId", "eipassoc", optional=True) or association_id
         name = record.name()
     allocation_id = allocation_id or imp.generated("eipalloc")
-    eip = ElasticIp(allocation_id, _public(imp, address, where, allocation_id), name,
-                    association_id or imp.generated("eipassoc"))  # fmt: skip
+    eip = ElasticIp(
+        allocation_id, _public(imp, address, where, allocation_id), name, association_id or imp.generated("eipassoc")
+    )
     if eip.id in imp.lab.elastic_ips:
         raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=where, id=eip.id)
     imp.lab.elastic_ips[eip.id] = eip
@@ -176,8 +184,16 @@ def _nat_gateways(imp) -> None:
         if state == "failed" or primary is None or not primary.has("PublicIp"):
             failure = node.text("FailureCode", optional=True) or "Failed"
             allocation = primary.id("AllocationId", "eipalloc", optional=True) if primary is not None else None
-            nat = NatGateway(nat_id, subnet, None, imp.generated("eni"), node.name(), allocation_id=allocation or "",
-                             state=NatGatewayState.FAILED, failure_code=failure[:256])  # fmt: skip
+            nat = NatGateway(
+                nat_id,
+                subnet,
+                None,
+                imp.generated("eni"),
+                node.name(),
+                allocation_id=allocation or "",
+                state=NatGatewayState.FAILED,
+                failure_code=failure[:256],
+            )
             lab.nat_gateways[nat_id] = nat
             continue
         interface = primary.id("NetworkInterfaceId", "eni", optional=True) or imp.generated("eni")
@@ -196,8 +212,13 @@ def _nat_gateways(imp) -> None:
         lab.nat_gateways[nat_id] = nat
         for entry in addresses:
             if entry is not primary and entry.has("PublicIp"):  # vpclab models one address per NAT gateway
-                imp.note("elastic-ip", entry.text("AllocationId", optional=True) or str(entry.ip("PublicIp")), nat_id,
-                         "held_address", addresses=[entry.ip("PublicIp")])  # fmt: skip
+                imp.note(
+                    "elastic-ip",
+                    entry.text("AllocationId", optional=True) or str(entry.ip("PublicIp")),
+                    nat_id,
+                    "held_address",
+                    addresses=[entry.ip("PublicIp")],
+                )
 
 
 # ---- instances ------------------------------------------------------------------------------------------------
@@ -262,8 +283,9 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
             lab.instances[instance_id] = primary
             end = primary
         else:
-            end = NetworkInterface(interface_id, primary, subnet, address, groups, max(index, 1),
-                                   (full or node).name("TagSet"))  # fmt: skip
+            end = NetworkInterface(
+                interface_id, primary, subnet, address, groups, max(index, 1), (full or node).name("TagSet")
+            )
             if any(i.device_index == end.device_index for i in primary.interfaces):
                 end.device_index = max(i.device_index for i in primary.interfaces) + 1
             primary.interfaces.append(end)
@@ -344,8 +366,9 @@ def _idle_and_held_addresses(imp) -> None:
         else:
             address = _public(imp, address, record.at("PublicIp").where, allocation_id)
             if allocation_id in lab.elastic_ips:
-                raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=record.at("AllocationId").where,
-                                       id=allocation_id)  # fmt: skip
+                raise AwsSnapshotError(
+                    "InvalidAwsSnapshot:duplicate_id", where=record.at("AllocationId").where, id=allocation_id
+                )
             lab.elastic_ips[allocation_id] = ElasticIp(allocation_id, address, record.name())
 
 

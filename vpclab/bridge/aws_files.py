@@ -27,14 +27,31 @@ REGION_NAME = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}")
 
 # The describe keys the importer reads (the model), then those of resources it lists as unsupported.
 MODEL_KEYS = (
-    "Vpcs", "Subnets", "InternetGateways", "NetworkAcls", "SecurityGroups", "RouteTables", "Reservations",
-    "NetworkInterfaces", "NatGateways", "Addresses", "PrefixLists",
-)  # fmt: skip
+    "Vpcs",
+    "Subnets",
+    "InternetGateways",
+    "NetworkAcls",
+    "SecurityGroups",
+    "RouteTables",
+    "Reservations",
+    "NetworkInterfaces",
+    "NatGateways",
+    "Addresses",
+    "PrefixLists",
+)
 OTHER_KEYS = (
-    "VpcPeeringConnections", "TransitGateways", "VpnGateways", "VpnConnections", "CustomerGateways",
-    "VpcEndpoints", "EgressOnlyInternetGateways", "CarrierGateways", "LocalGateways", "LoadBalancers",
+    "VpcPeeringConnections",
+    "TransitGateways",
+    "VpnGateways",
+    "VpnConnections",
+    "CustomerGateways",
+    "VpcEndpoints",
+    "EgressOnlyInternetGateways",
+    "CarrierGateways",
+    "LocalGateways",
+    "LoadBalancers",
     "LoadBalancerDescriptions",
-)  # fmt: skip
+)
 KEYS = MODEL_KEYS + OTHER_KEYS
 
 

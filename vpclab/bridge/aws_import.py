@@ -44,8 +44,16 @@ from .aws_files import Bucket, Where
 from .aws_nodes import Node
 
 _OURS = re.compile(r"\b([a-z]+(?:-[a-z]+)*)-(0[0-9a-f]{16})\b")  # an id vpclab could have handed out
-_PROTOCOLS = {"tcp": Protocol.TCP, "6": Protocol.TCP, "udp": Protocol.UDP, "17": Protocol.UDP,
-              "icmp": Protocol.ICMP, "1": Protocol.ICMP, "-1": Protocol.ALL, "all": Protocol.ALL}  # fmt: skip
+_PROTOCOLS = {
+    "tcp": Protocol.TCP,
+    "6": Protocol.TCP,
+    "udp": Protocol.UDP,
+    "17": Protocol.UDP,
+    "icmp": Protocol.ICMP,
+    "1": Protocol.ICMP,
+    "-1": Protocol.ALL,
+    "all": Protocol.ALL,
+}
 _IPV6_PROTOCOLS = {"icmpv6", "58"}
 
 
@@ -88,8 +96,11 @@ class Importer:
         """Each bucket's Region: its folder's, else the zones of its subnets, else ``region=``."""
         for bucket in self.buckets:
             if bucket.region is None:
-                zones = [item.get("AvailabilityZone") for item, _ in bucket.items.get("Subnets", [])
-                         if isinstance(item, dict) and isinstance(item.get("AvailabilityZone"), str)]  # fmt: skip
+                zones = [
+                    item.get("AvailabilityZone")
+                    for item, _ in bucket.items.get("Subnets", [])
+                    if isinstance(item, dict) and isinstance(item.get("AvailabilityZone"), str)
+                ]
                 inferred = sorted({z[:-1] for z in zones if len(z) > 1})
                 if len(inferred) > 1:
                     raise AwsSnapshotError(
@@ -98,9 +109,11 @@ class Importer:
                 bucket.region = inferred[0] if inferred else (self.default_region or DEFAULT_REGION)
             if bucket.region not in REGIONS:
                 raise AwsSnapshotError(
-                    "InvalidAwsSnapshot:region", where=bucket.where, region=bucket.region[:40],
+                    "InvalidAwsSnapshot:region",
+                    where=bucket.where,
+                    region=bucket.region[:40],
                     regions=", ".join(REGIONS),
-                )  # fmt: skip
+                )
             self.collected.setdefault(bucket.region, set()).update(k for k in bucket.items)
             for key, entries in bucket.items.items():
                 self.items.setdefault(key, []).extend((Node(item, where), bucket.region) for item, where in entries)
@@ -167,8 +180,11 @@ class Importer:
             list_id = node.id("PrefixListId", "pl")
             if node.has("Cidrs"):
                 cidrs = [n.value for n in node.items("Cidrs")]
-                self.prefix_lists[list_id] = [Node({"c": c}, node.where.key("Cidrs")).cidr("c") for c in cidrs
-                                              if isinstance(c, str) and ":" not in c]  # fmt: skip
+                self.prefix_lists[list_id] = [
+                    Node({"c": c}, node.where.key("Cidrs")).cidr("c")
+                    for c in cidrs
+                    if isinstance(c, str) and ":" not in c
+                ]
 
     # ---- VPCs and subnets ----------------------------------------------------------------------------
     def _vpcs(self) -> None:
@@ -229,13 +245,18 @@ class Importer:
                 raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value=str(block))
             other = next((s for s in lab.subnets.values() if s.vpc is vpc and s.cidr.overlaps(block)), None)
             if other is not None:
-                raise AwsSnapshotError("InvalidAwsSnapshot:overlap", where=node.at("CidrBlock").where,
-                                       value=str(block), id=other.id)  # fmt: skip
+                raise AwsSnapshotError(
+                    "InvalidAwsSnapshot:overlap", where=node.at("CidrBlock").where, value=str(block), id=other.id
+                )
             zone = node.text("AvailabilityZone")
             zones = lab.zones_of(vpc)
             if zone not in zones:
-                raise AwsSnapshotError("InvalidAwsSnapshot:zone", where=node.at("AvailabilityZone").where,
-                                       zone=zone[:40], zones=", ".join(zones))  # fmt: skip
+                raise AwsSnapshotError(
+                    "InvalidAwsSnapshot:zone",
+                    where=node.at("AvailabilityZone").where,
+                    zone=zone[:40],
+                    zones=", ".join(zones),
+                )
             lab.subnets[subnet_id] = Subnet(
                 subnet_id, vpc, block, zone, node.name(), node.flag("MapPublicIpOnLaunch", False)
             )
@@ -259,8 +280,9 @@ class Importer:
                     continue
                 vpc = self.vpc_of(attachment)
                 if vpc.internet_gateway is not None or gateway.vpc is not None:
-                    raise AwsSnapshotError("InvalidAwsSnapshot:second_gateway", where=attachment.at("VpcId").where,
-                                           id=vpc.id)  # fmt: skip
+                    raise AwsSnapshotError(
+                        "InvalidAwsSnapshot:second_gateway", where=attachment.at("VpcId").where, id=vpc.id
+                    )
                 gateway.vpc, vpc.internet_gateway = vpc, gateway
             lab.internet_gateways[gateway_id] = gateway
 
@@ -277,8 +299,9 @@ class Importer:
                 self._acl_entry(acl, entry)
             if acl.is_default:
                 if vpc.default_network_acl is not None:
-                    raise AwsSnapshotError("InvalidAwsSnapshot:second_default", where=node.at("IsDefault").where,
-                                           id=vpc.id)  # fmt: skip
+                    raise AwsSnapshotError(
+                        "InvalidAwsSnapshot:second_default", where=node.at("IsDefault").where, id=vpc.id
+                    )
                 vpc.default_network_acl = acl
             lab.network_acls[acl_id] = acl
             for association in node.items("Associations"):
@@ -287,8 +310,9 @@ class Importer:
                 if subnet is None and any(u.id == subnet_id for u in self.unsupported.values()):
                     continue  # an IPv6-only subnet, left out
                 if subnet is None or subnet.vpc is not vpc or subnet.network_acl is not None:
-                    raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=association.at("SubnetId").where,
-                                           id=subnet_id)  # fmt: skip
+                    raise AwsSnapshotError(
+                        "InvalidAwsSnapshot:reference", where=association.at("SubnetId").where, id=subnet_id
+                    )
                 subnet.network_acl = acl
                 subnet.network_acl_association_id = association.id("NetworkAclAssociationId", "aclassoc", True) or ""
 
@@ -314,8 +338,9 @@ class Importer:
         action = entry.text("RuleAction").lower()
         if action not in ("allow", "deny") or not 1 <= number <= 32766 or (egress, number) in acl.entries:
             raise AwsSnapshotError("InvalidAwsSnapshot:value", where=entry.where, value=f"{number} {action}"[:80])
-        acl.entries[(egress, number)] = NetworkAclEntry(number, egress, protocol, ports, entry.cidr("CidrBlock"),
-                                                        Action(action))  # fmt: skip
+        acl.entries[(egress, number)] = NetworkAclEntry(
+            number, egress, protocol, ports, entry.cidr("CidrBlock"), Action(action)
+        )
 
     @staticmethod
     def _ports(protocol: Protocol, node: Node, low: str, high: str):
@@ -340,8 +365,9 @@ class Importer:
                 self.note("security-group", group_id, "EC2-Classic", "no_subnet")
                 continue
             vpc = self.vpc_of(node)
-            group = SecurityGroup(group_id, vpc, node.text("GroupName"), node.text("Description", True) or "",
-                                  node.name())  # fmt: skip
+            group = SecurityGroup(
+                group_id, vpc, node.text("GroupName"), node.text("Description", True) or "", node.name()
+            )
             if any(g.vpc is vpc and g.group_name == group.group_name for g in lab.security_groups.values()):
                 # AWS keeps group names unique per VPC; a hand-made snapshot may not. The first keeps the name.
                 self.note("security-group", group_id, vpc.id, "duplicate_group_name", detail=group.group_name)

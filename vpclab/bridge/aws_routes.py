@@ -70,9 +70,18 @@ def _association(imp, table: RouteTable, node: Node) -> None:
         imp.note("route-table", table.id, node.text("GatewayId")[:64], "gateway_route_table")
 
 
-_TARGET_KEYS = ("GatewayId", "NatGatewayId", "TransitGatewayId", "VpcPeeringConnectionId", "NetworkInterfaceId",
-                "InstanceId", "EgressOnlyInternetGatewayId", "CarrierGatewayId", "LocalGatewayId",
-                "CoreNetworkArn")  # fmt: skip
+_TARGET_KEYS = (
+    "GatewayId",
+    "NatGatewayId",
+    "TransitGatewayId",
+    "VpcPeeringConnectionId",
+    "NetworkInterfaceId",
+    "InstanceId",
+    "EgressOnlyInternetGatewayId",
+    "CarrierGatewayId",
+    "LocalGatewayId",
+    "CoreNetworkArn",
+)
 
 
 def _route(imp, table: RouteTable, node: Node) -> None:
@@ -139,20 +148,24 @@ def _unsupported_target(imp, target_id: str, state: str, table: RouteTable) -> U
 # ---- resources outside the model -----------------------------------------------------------------------
 # (describe key, id key, kind, where its state is, where its VPC is)
 _OTHERS = (
-    ("VpcPeeringConnections", "VpcPeeringConnectionId", "vpc-peering-connection", "Status.Code",
-     "AccepterVpcInfo.VpcId"),
+    (
+        "VpcPeeringConnections",
+        "VpcPeeringConnectionId",
+        "vpc-peering-connection",
+        "Status.Code",
+        "AccepterVpcInfo.VpcId",
+    ),
     ("TransitGateways", "TransitGatewayId", "transit-gateway", "State", ""),
     ("VpnGateways", "VpnGatewayId", "vpn-gateway", "State", ""),
     ("VpnConnections", "VpnConnectionId", "vpn-connection", "State", ""),
     ("CustomerGateways", "CustomerGatewayId", "customer-gateway", "State", ""),
     ("VpcEndpoints", "VpcEndpointId", "vpc-endpoint", "State", "VpcId"),
-    ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "",
-     ""),
+    ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "", ""),
     ("CarrierGateways", "CarrierGatewayId", "carrier-gateway", "State", "VpcId"),
     ("LocalGateways", "LocalGatewayId", "local-gateway", "State", ""),
     ("LoadBalancers", "LoadBalancerName", "load-balancer", "State.Code", "VpcId"),
     ("LoadBalancerDescriptions", "LoadBalancerName", "load-balancer", "", "VPCId"),
-)  # fmt: skip
+)
 
 
 def _path(node: Node, path: str) -> str | None:
@@ -194,8 +207,9 @@ def placeholders(imp) -> None:
         if vpc.default_security_group is None:
             group = SecurityGroup(f"sg-unknown-{vpc.id}", vpc, "default", "default VPC security group")
             vpc.default_security_group = lab.security_groups[group.id] = group
-            imp.note("security-group", group.id, vpc.id, "not_collected",
-                      detail=_missing(imp, region, "SecurityGroups"))  # fmt: skip
+            imp.note(
+                "security-group", group.id, vpc.id, "not_collected", detail=_missing(imp, region, "SecurityGroups")
+            )
     for subnet in lab.subnets.values():
         if subnet.network_acl is None:
             subnet.network_acl = subnet.vpc.default_network_acl

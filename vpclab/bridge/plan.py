@@ -144,8 +144,14 @@ def header_lines(lab, tool: str) -> list[str]:
         "(see lab.cost()).",
     ]
     # An imported account may route to components vpclab does not model: say what is not exported.
-    outside = sorted({(r.target.id, r.target.kind) for t in lab.route_tables.values() for r in t.routes.values()
-                      if isinstance(r.target, UnsupportedTarget)})  # fmt: skip
+    outside = sorted(
+        {
+            (r.target.id, r.target.kind)
+            for t in lab.route_tables.values()
+            for r in t.routes.values()
+            if isinstance(r.target, UnsupportedTarget)
+        }
+    )
     if outside:
         lines.append("Not exported (outside vpclab's model), with every route to them:")
         lines += [f"  {target} ({kind})" for target, kind in outside]

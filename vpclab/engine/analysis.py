@@ -113,9 +113,7 @@ class Context:
                 self.private_owner.setdefault(interface.private_ip, interface)
                 if interface.public_ip is not None:
                     self.public_owner[interface.public_ip] = interface
-        self.unsupported_owner = {
-            IPv4Address(a): u for u in lab.unsupported for a in u.addresses
-        }  # fmt: skip
+        self.unsupported_owner = {IPv4Address(a): u for u in lab.unsupported for a in u.addresses}
 
 
 class _Endpoint:

@@ -155,11 +155,15 @@ class Protocol(enum.Enum):
 
 
 _PROTOCOL_SPELLINGS = {
-    "tcp": Protocol.TCP, "6": Protocol.TCP,
-    "udp": Protocol.UDP, "17": Protocol.UDP,
-    "icmp": Protocol.ICMP, "1": Protocol.ICMP,
-    "-1": Protocol.ALL, "all": Protocol.ALL,
-}  # fmt: skip
+    "tcp": Protocol.TCP,
+    "6": Protocol.TCP,
+    "udp": Protocol.UDP,
+    "17": Protocol.UDP,
+    "icmp": Protocol.ICMP,
+    "1": Protocol.ICMP,
+    "-1": Protocol.ALL,
+    "all": Protocol.ALL,
+}
 
 
 def parse_protocol(value: object) -> Protocol:
@@ -211,8 +215,10 @@ def parse_ports(protocol: Protocol, port: object) -> PortRange | None:
         first, last = port.first, port.last
     elif isinstance(port, int) and not isinstance(port, bool):
         first, last = (port, port) if protocol.has_ports else (port, -1)
-    elif isinstance(port, tuple | list) and len(port) == 2 and all(
-        isinstance(p, int) and not isinstance(p, bool) for p in port
+    elif (
+        isinstance(port, tuple | list)
+        and len(port) == 2
+        and all(isinstance(p, int) and not isinstance(p, bool) for p in port)
     ):
         first, last = port
     else:

@@ -43,8 +43,7 @@ def check_language(lang: str | None) -> str:
         return _current["lang"]
     if lang not in LANGUAGES:
         raise ValueError(
-            f"Unknown language {lang!r}: use 'ko' or 'en'. / "
-            f"알 수 없는 언어 {lang!r}: 'ko' 또는 'en'을 쓰세요."
+            f"Unknown language {lang!r}: use 'ko' or 'en'. / 알 수 없는 언어 {lang!r}: 'ko' 또는 'en'을 쓰세요."
         )
     return lang
 

@@ -37,10 +37,18 @@ def problems(lab) -> list[str]:
         acl = subnet.network_acl
         if acl is None or acl.id not in lab.network_acls or acl.vpc is not subnet.vpc:
             found.append(f"{subnet.id}: network ACL missing or foreign")
-        users = {i.private_ip: i.id for i in lab.instances.values()
-                 if i.subnet is subnet and i.state is not InstanceState.TERMINATED}  # fmt: skip
-        users.update({n.private_ip: n.id for n in lab.nat_gateways.values()
-                      if n.subnet is subnet and n.state is NatGatewayState.AVAILABLE})  # fmt: skip
+        users = {
+            i.private_ip: i.id
+            for i in lab.instances.values()
+            if i.subnet is subnet and i.state is not InstanceState.TERMINATED
+        }
+        users.update(
+            {
+                n.private_ip: n.id
+                for n in lab.nat_gateways.values()
+                if n.subnet is subnet and n.state is NatGatewayState.AVAILABLE
+            }
+        )
         users.update({n.private_ip: n.id for n in lab.network_interfaces.values() if n.subnet is subnet})
         if users != subnet.used_addresses:
             found.append(f"{subnet.id}: addresses in use do not match its instances and NAT gateways")

@@ -31,25 +31,54 @@ def _region(name: str, zone_letters: str, *blocks: str) -> Region:
 REGIONS = {
     r.name: r
     for r in (
-        _region("ap-northeast-2", "abcd", "13.124.0.0/16", "13.125.0.0/16", "3.34.0.0/15",
-                "43.200.0.0/14", "52.78.0.0/16", "54.180.0.0/15"),
+        _region(
+            "ap-northeast-2",
+            "abcd",
+            "13.124.0.0/16",
+            "13.125.0.0/16",
+            "3.34.0.0/15",
+            "43.200.0.0/14",
+            "52.78.0.0/16",
+            "54.180.0.0/15",
+        ),
         _region("ap-northeast-1", "acd", "13.112.0.0/14", "18.176.0.0/15", "54.64.0.0/15"),
         _region("us-east-1", "abcdef", "3.80.0.0/12", "18.204.0.0/14", "54.80.0.0/13"),
         # Two more for labs imported from real accounts (Lab.from_aws); their blocks hold the addresses
         # that the accounts of tests/data/aws were given there.
         _region("us-east-2", "abc", "13.58.0.0/15", "18.216.0.0/14", "52.14.0.0/16"),
-        _region("us-west-1", "abc", "13.52.0.0/16", "13.56.0.0/15", "18.144.0.0/15", "50.18.0.0/16",
-                "52.53.0.0/16", "54.151.0.0/17"),
+        _region(
+            "us-west-1",
+            "abc",
+            "13.52.0.0/16",
+            "13.56.0.0/15",
+            "18.144.0.0/15",
+            "50.18.0.0/16",
+            "52.53.0.0/16",
+            "54.151.0.0/17",
+        ),
         _region("us-west-2", "abcd", "34.208.0.0/12", "44.224.0.0/11", "54.184.0.0/13"),
         _region("eu-west-1", "abc", "34.240.0.0/13", "52.208.0.0/13", "54.72.0.0/15"),
     )
-}  # fmt: skip
+}
 DEFAULT_REGION = "ap-northeast-2"
 
 ID_KINDS = (
-    "vpc", "subnet", "igw", "rtb", "rtbassoc", "acl", "aclassoc", "sg", "sgr", "i", "eni",
-    "eipalloc", "eipassoc", "nat", "vpc-cidr-assoc",
-)  # fmt: skip
+    "vpc",
+    "subnet",
+    "igw",
+    "rtb",
+    "rtbassoc",
+    "acl",
+    "aclassoc",
+    "sg",
+    "sgr",
+    "i",
+    "eni",
+    "eipalloc",
+    "eipassoc",
+    "nat",
+    "vpc-cidr-assoc",
+)
 
 
 _MASK = (1 << 64) - 1

@@ -364,10 +364,7 @@ class NetworkAclEntry:
         number = "*" if self.rule_number == ACL_DEFAULT_RULE else str(self.rule_number)
         ports = "all" if self.ports is None else str(self.ports)
         way = "egress" if self.egress else "ingress"
-        return (
-            f"NetworkAclEntry({number}, {way}, {self.protocol.value}, {ports}, {self.cidr}, "
-            f"{self.action.value})"
-        )
+        return f"NetworkAclEntry({number}, {way}, {self.protocol.value}, {ports}, {self.cidr}, {self.action.value})"
 
 
 _STAR_RULES = {

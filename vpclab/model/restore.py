@@ -12,8 +12,18 @@ import dataclasses
 
 from .resources import Resource
 
-RESOURCE_TABLES = ("vpcs", "subnets", "internet_gateways", "route_tables", "instances", "elastic_ips",
-                   "security_groups", "network_acls", "nat_gateways", "network_interfaces")  # fmt: skip
+RESOURCE_TABLES = (
+    "vpcs",
+    "subnets",
+    "internet_gateways",
+    "route_tables",
+    "instances",
+    "elastic_ips",
+    "security_groups",
+    "network_acls",
+    "nat_gateways",
+    "network_interfaces",
+)
 
 
 def _known_objects(lab) -> dict[str, Resource]:

@@ -67,81 +67,159 @@ def dump(lab) -> dict:
         "counters": dict(lab.counters),
         "public_ip_counter": lab.public_ip_counter,
         "vpcs": [
-            {"id": v.id, "name": v.name, "cidrs": [str(c) for c in v.cidrs],
-             "cidr_association_ids": list(v.cidr_association_ids), **({"region": v.region} if v.region else {})}
+            {
+                "id": v.id,
+                "name": v.name,
+                "cidrs": [str(c) for c in v.cidrs],
+                "cidr_association_ids": list(v.cidr_association_ids),
+                **({"region": v.region} if v.region else {}),
+            }
             for v in lab.vpcs.values()
         ],
         "internet_gateways": [
             {"id": g.id, "name": g.name, "vpc": g.vpc.id if g.vpc else None} for g in lab.internet_gateways.values()
         ],
         "network_acls": [
-            {"id": a.id, "vpc": a.vpc.id, "name": a.name, "is_default": a.is_default,
-             "entries": [{"rule_number": e.rule_number, "egress": e.egress, "protocol": e.protocol.value,
-                          "ports": _ports(e.ports), "cidr": str(e.cidr), "action": e.action.value}
-                         for e in a.entries.values()]}
+            {
+                "id": a.id,
+                "vpc": a.vpc.id,
+                "name": a.name,
+                "is_default": a.is_default,
+                "entries": [
+                    {
+                        "rule_number": e.rule_number,
+                        "egress": e.egress,
+                        "protocol": e.protocol.value,
+                        "ports": _ports(e.ports),
+                        "cidr": str(e.cidr),
+                        "action": e.action.value,
+                    }
+                    for e in a.entries.values()
+                ],
+            }
             for a in lab.network_acls.values()
         ],
         "security_groups": [
-            {"id": g.id, "vpc": g.vpc.id, "group_name": g.group_name, "description": g.description,
-             "name": g.name,
-             "rules": [{"id": r.rule_id, "egress": r.egress, "protocol": r.protocol.value,
-                        "ports": _ports(r.ports), "cidr": str(r.cidr) if r.cidr else None, "group": r.group_id}
-                       for r in g.rules]}
+            {
+                "id": g.id,
+                "vpc": g.vpc.id,
+                "group_name": g.group_name,
+                "description": g.description,
+                "name": g.name,
+                "rules": [
+                    {
+                        "id": r.rule_id,
+                        "egress": r.egress,
+                        "protocol": r.protocol.value,
+                        "ports": _ports(r.ports),
+                        "cidr": str(r.cidr) if r.cidr else None,
+                        "group": r.group_id,
+                    }
+                    for r in g.rules
+                ],
+            }
             for g in lab.security_groups.values()
         ],
         "subnets": [
-            {"id": s.id, "vpc": s.vpc.id, "cidr": str(s.cidr), "availability_zone": s.availability_zone,
-             "name": s.name, "map_public_ip_on_launch": s.map_public_ip_on_launch,
-             "network_acl": s.network_acl.id, "network_acl_association_id": s.network_acl_association_id}
+            {
+                "id": s.id,
+                "vpc": s.vpc.id,
+                "cidr": str(s.cidr),
+                "availability_zone": s.availability_zone,
+                "name": s.name,
+                "map_public_ip_on_launch": s.map_public_ip_on_launch,
+                "network_acl": s.network_acl.id,
+                "network_acl_association_id": s.network_acl_association_id,
+            }
             for s in lab.subnets.values()
         ],
         "route_tables": [
-            {"id": t.id, "vpc": t.vpc.id, "name": t.name,
-             "routes": [{"destination": str(r.destination), "target": r.target_id, "origin": r.origin,
-                         **({"state": r.target.state} if isinstance(r.target, UnsupportedTarget) else {})}
-                        for r in t.routes.values()],
-             "associations": [{"id": a.id, "subnet": a.subnet.id if a.subnet else None} for a in t.associations]}
+            {
+                "id": t.id,
+                "vpc": t.vpc.id,
+                "name": t.name,
+                "routes": [
+                    {
+                        "destination": str(r.destination),
+                        "target": r.target_id,
+                        "origin": r.origin,
+                        **({"state": r.target.state} if isinstance(r.target, UnsupportedTarget) else {}),
+                    }
+                    for r in t.routes.values()
+                ],
+                "associations": [{"id": a.id, "subnet": a.subnet.id if a.subnet else None} for a in t.associations],
+            }
             for t in lab.route_tables.values()
         ],
         "instances": [
-            {"id": i.id, "name": i.name, "subnet": i.subnet.id, "private_ip": str(i.private_ip),
-             "network_interface_id": i.network_interface_id, "security_groups": [g.id for g in i.security_groups],
-             "state": i.state.value, "auto_assign_public_ip": i.auto_assign_public_ip,
-             "auto_public_ip": str(i.auto_public_ip) if i.auto_public_ip else None}
+            {
+                "id": i.id,
+                "name": i.name,
+                "subnet": i.subnet.id,
+                "private_ip": str(i.private_ip),
+                "network_interface_id": i.network_interface_id,
+                "security_groups": [g.id for g in i.security_groups],
+                "state": i.state.value,
+                "auto_assign_public_ip": i.auto_assign_public_ip,
+                "auto_public_ip": str(i.auto_public_ip) if i.auto_public_ip else None,
+            }
             for i in lab.instances.values()
         ],
         "nat_gateways": [
-            {"id": n.id, "name": n.name, "subnet": n.subnet.id,
-             "private_ip": str(n.private_ip) if n.private_ip else None,
-             "network_interface_id": n.network_interface_id, "allocation_id": n.allocation_id,
-             "state": n.state.value, "failure_code": n.failure_code}
+            {
+                "id": n.id,
+                "name": n.name,
+                "subnet": n.subnet.id,
+                "private_ip": str(n.private_ip) if n.private_ip else None,
+                "network_interface_id": n.network_interface_id,
+                "allocation_id": n.allocation_id,
+                "state": n.state.value,
+                "failure_code": n.failure_code,
+            }
             for n in lab.nat_gateways.values()
         ],
         "elastic_ips": [
-            {"id": e.id, "name": e.name, "public_ip": str(e.public_ip), "association_id": e.association_id,
-             "instance": e.instance.id if e.instance else None,
-             "nat_gateway": e.nat_gateway.id if e.nat_gateway else None,
-             **({"network_interface": e.network_interface.id} if e.network_interface else {})}
+            {
+                "id": e.id,
+                "name": e.name,
+                "public_ip": str(e.public_ip),
+                "association_id": e.association_id,
+                "instance": e.instance.id if e.instance else None,
+                "nat_gateway": e.nat_gateway.id if e.nat_gateway else None,
+                **({"network_interface": e.network_interface.id} if e.network_interface else {}),
+            }
             for e in lab.elastic_ips.values()
         ],
         "history": lab.history,
-    }  # fmt: skip
+    }
     # What only a lab imported from a real account has, written only when there is some, so that a
     # classroom lab's file stays as it was (docs/lab-format.md, "Imported labs").
     if lab.network_interfaces:
         data["network_interfaces"] = [
-            {"id": n.id, "name": n.name, "instance": n.instance.id, "device_index": n.device_index,
-             "subnet": n.subnet.id, "private_ip": str(n.private_ip),
-             "security_groups": [g.id for g in n.security_groups],
-             "auto_public_ip": str(n.auto_public_ip) if n.auto_public_ip else None}
+            {
+                "id": n.id,
+                "name": n.name,
+                "instance": n.instance.id,
+                "device_index": n.device_index,
+                "subnet": n.subnet.id,
+                "private_ip": str(n.private_ip),
+                "security_groups": [g.id for g in n.security_groups],
+                "auto_public_ip": str(n.auto_public_ip) if n.auto_public_ip else None,
+            }
             for n in lab.network_interfaces.values()
-        ]  # fmt: skip
+        ]
     if lab.unsupported:
         data["unsupported"] = [
-            {"kind": u.kind, "id": u.id, "where": u.where, "why": u.why, "detail": u.detail,
-             "addresses": list(u.addresses)}
+            {
+                "kind": u.kind,
+                "id": u.id,
+                "where": u.where,
+                "why": u.why,
+                "detail": u.detail,
+                "addresses": list(u.addresses),
+            }
             for u in lab.unsupported
-        ]  # fmt: skip
+        ]
     return data
 
 
@@ -225,9 +303,7 @@ def _read_ports(r: _Reader, data: dict, field: str, protocol: Protocol) -> PortR
         if protocol is not Protocol.ALL:
             raise LabFileError(field + "ports", "missing")
         return None
-    if protocol is Protocol.ALL or not (
-        isinstance(raw, list) and len(raw) == 2 and all(type(p) is int for p in raw)
-    ):
+    if protocol is Protocol.ALL or not (isinstance(raw, list) and len(raw) == 2 and all(type(p) is int for p in raw)):
         raise LabFileError(field + "ports", "value", value=str(raw)[:80])
     from .addressing import parse_ports
 
@@ -281,8 +357,10 @@ def _build(lab_class, data):
         f = f"vpcs[{n}]."
         raw = r.obj(raw, f[:-1])
         cidrs = [r.parsed(parse_cidr, c, f"{f}cidrs[{k}]") for k, c in enumerate(r.items(raw, "cidrs", f))]
-        assoc = [r.get({"": a}, "", f"{f}cidr_association_ids[{k}]", str)
-                 for k, a in enumerate(r.items(raw, "cidr_association_ids", f))]  # fmt: skip
+        assoc = [
+            r.get({"": a}, "", f"{f}cidr_association_ids[{k}]", str)
+            for k, a in enumerate(r.items(raw, "cidr_association_ids", f))
+        ]
         if not cidrs or len(assoc) != len(cidrs):
             raise LabFileError(f + "cidrs", "value", value=len(cidrs))
         for k, block in enumerate(cidrs):  # the rules of create_vpc and associate_vpc_cidr_block
@@ -311,7 +389,9 @@ def _build(lab_class, data):
         f = f"network_acls[{n}]."
         raw = r.obj(raw, f[:-1])
         vpc = _ref(lab.vpcs, r.get(raw, "vpc", f, str), f + "vpc")
-        acl = NetworkAcl(r.new_id(raw, f, "acl"), vpc, r.get(raw, "is_default", f, bool), r.get(raw, "name", f, str, True))
+        acl = NetworkAcl(
+            r.new_id(raw, f, "acl"), vpc, r.get(raw, "is_default", f, bool), r.get(raw, "name", f, str, True)
+        )
         for k, entry in enumerate(r.items(raw, "entries", f)):
             g = f"{f}entries[{k}]."
             entry = r.obj(entry, g[:-1])
@@ -322,10 +402,13 @@ def _build(lab_class, data):
                 raise LabFileError(g + "rule_number", "duplicate_rule", value=number)
             protocol = r.parsed(parse_protocol, r.get(entry, "protocol", g, str), g + "protocol")
             acl.entries[(egress, number)] = NetworkAclEntry(
-                number, egress, protocol, _read_ports(r, entry, g, protocol),
+                number,
+                egress,
+                protocol,
+                _read_ports(r, entry, g, protocol),
                 r.parsed(parse_cidr, r.get(entry, "cidr", g, str), g + "cidr"),
                 _enum(Action, r.get(entry, "action", g, str), g + "action"),
-            )  # fmt: skip
+            )
         if acl.is_default:
             if vpc.default_network_acl is not None:
                 raise LabFileError(f + "is_default", "second_default", id=vpc.id)
@@ -338,9 +421,12 @@ def _build(lab_class, data):
         raw = r.obj(raw, f[:-1])
         vpc = _ref(lab.vpcs, r.get(raw, "vpc", f, str), f + "vpc")
         group = SecurityGroup(
-            r.new_id(raw, f, "sg"), vpc, r.get(raw, "group_name", f, str),
-            r.get(raw, "description", f, str), r.get(raw, "name", f, str, True),
-        )  # fmt: skip
+            r.new_id(raw, f, "sg"),
+            vpc,
+            r.get(raw, "group_name", f, str),
+            r.get(raw, "description", f, str),
+            r.get(raw, "name", f, str, True),
+        )
         if any(g.vpc is vpc and g.group_name == group.group_name for g in lab.security_groups.values()):
             raise LabFileError(f + "group_name", "duplicate_name", value=group.group_name)
         keys = set()
@@ -352,10 +438,13 @@ def _build(lab_class, data):
             if (cidr is None) == (peer is None):
                 raise LabFileError(g + "cidr", "peer")
             parsed = SecurityGroupRule(
-                r.get(rule, "egress", g, bool), protocol, _read_ports(r, rule, g, protocol),
-                r.parsed(parse_cidr, cidr, g + "cidr") if cidr is not None else None, peer,
+                r.get(rule, "egress", g, bool),
+                protocol,
+                _read_ports(r, rule, g, protocol),
+                r.parsed(parse_cidr, cidr, g + "cidr") if cidr is not None else None,
+                peer,
                 rule_id=r.get(rule, "id", g, str),
-            )  # fmt: skip
+            )
             if parsed.key in keys:
                 raise LabFileError(g[:-1], "duplicate_rule", value=repr(parsed))
             keys.add(parsed.key)
@@ -385,10 +474,16 @@ def _build(lab_class, data):
         if acl.vpc is not vpc:
             raise LabFileError(f + "network_acl", "reference", id=acl.id)
         subnet = Subnet(
-            r.new_id(raw, f, "subnet"), vpc, cidr, zone, r.get(raw, "name", f, str, True),
-            r.get(raw, "map_public_ip_on_launch", f, bool), None, acl,
+            r.new_id(raw, f, "subnet"),
+            vpc,
+            cidr,
+            zone,
+            r.get(raw, "name", f, str, True),
+            r.get(raw, "map_public_ip_on_launch", f, bool),
+            None,
+            acl,
             r.get(raw, "network_acl_association_id", f, str),
-        )  # fmt: skip
+        )
         lab.subnets[subnet.id] = subnet
 
     _load_route_tables(r, lab, data)
@@ -516,16 +611,24 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         ours = id_number("i", instance_id) is not None  # else an instance of a real account (imported)
         if state is not InstanceState.TERMINATED:
             address = private(subnet, str(address), instance_id, f + "private_ip", ours)
-        groups = [_ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str),
-                       f"{f}security_groups[{k}]") for k, g in enumerate(r.items(raw, "security_groups", f))]  # fmt: skip
+        groups = [
+            _ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str), f"{f}security_groups[{k}]")
+            for k, g in enumerate(r.items(raw, "security_groups", f))
+        ]
         # A terminated instance may have lost its groups (deleted after the termination).
         fewest = 0 if state is InstanceState.TERMINATED else 1
         if not fewest <= len(groups) <= GROUPS_PER_INTERFACE[ours] or any(g.vpc is not subnet.vpc for g in groups):
             raise LabFileError(f + "security_groups", "value", value=len(groups))
         instance = Instance(
-            instance_id, subnet, address, r.get(raw, "network_interface_id", f, str), groups,
-            r.get(raw, "name", f, str, True), state, r.get(raw, "auto_assign_public_ip", f, bool),
-        )  # fmt: skip
+            instance_id,
+            subnet,
+            address,
+            r.get(raw, "network_interface_id", f, str),
+            groups,
+            r.get(raw, "name", f, str, True),
+            state,
+            r.get(raw, "auto_assign_public_ip", f, bool),
+        )
         auto = r.get(raw, "auto_public_ip", f, str, True)
         if auto is not None:
             if state is not InstanceState.RUNNING or not instance.auto_assign_public_ip:
@@ -558,16 +661,26 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
         if state is not NatGatewayState.DELETED and (failure is None) != (state is not NatGatewayState.FAILED):
             raise LabFileError(f + "failure_code", "value", value=str(failure))
         nat = NatGateway(
-            nat_id, subnet, address, r.get(raw, "network_interface_id", f, str), r.get(raw, "name", f, str, True),
-            allocation_id=r.get(raw, "allocation_id", f, str), state=state, failure_code=failure,
-        )  # fmt: skip
+            nat_id,
+            subnet,
+            address,
+            r.get(raw, "network_interface_id", f, str),
+            r.get(raw, "name", f, str, True),
+            allocation_id=r.get(raw, "allocation_id", f, str),
+            state=state,
+            failure_code=failure,
+        )
         lab.nat_gateways[nat.id] = nat
 
     for n, raw in enumerate(r.items(data, "elastic_ips")):
         f = f"elastic_ips[{n}]."
         raw = r.obj(raw, f[:-1])
-        eip = ElasticIp(r.new_id(raw, f, "eipalloc"), public(r.get(raw, "public_ip", f, str), f + "public_ip"),
-                        r.get(raw, "name", f, str, True), r.get(raw, "association_id", f, str, True))  # fmt: skip
+        eip = ElasticIp(
+            r.new_id(raw, f, "eipalloc"),
+            public(r.get(raw, "public_ip", f, str), f + "public_ip"),
+            r.get(raw, "name", f, str, True),
+            r.get(raw, "association_id", f, str, True),
+        )
         instance_id, nat_id = r.get(raw, "instance", f, str, True), r.get(raw, "nat_gateway", f, str, True)
         interface_id = r.get(raw, "network_interface", f, str, True) if "network_interface" in raw else None
         holders = [h for h in (instance_id, nat_id, interface_id) if h is not None]
@@ -620,9 +733,17 @@ def _load_instances_and_addresses(r: _Reader, lab, data: dict) -> None:
 
 def _check_counters(lab) -> None:
     """Every id and pool address of ours must lie below its counter, or a later call would reuse it."""
-    kinds = {"vpc": lab.vpcs, "subnet": lab.subnets, "igw": lab.internet_gateways, "rtb": lab.route_tables,
-             "i": lab.instances, "eipalloc": lab.elastic_ips, "sg": lab.security_groups, "acl": lab.network_acls,
-             "nat": lab.nat_gateways}  # fmt: skip
+    kinds = {
+        "vpc": lab.vpcs,
+        "subnet": lab.subnets,
+        "igw": lab.internet_gateways,
+        "rtb": lab.route_tables,
+        "i": lab.instances,
+        "eipalloc": lab.elastic_ips,
+        "sg": lab.security_groups,
+        "acl": lab.network_acls,
+        "nat": lab.nat_gateways,
+    }
     for kind, table in kinds.items():
         for resource_id in table:
             number = id_number(kind, resource_id)
@@ -720,8 +841,16 @@ def _load_unsupported(r: _Reader, data: dict) -> list[Unsupported]:
             str(r.parsed(parse_ip, r.get({"": a}, "", f"{f}addresses[{k}]", str), f"{f}addresses[{k}]"))
             for k, a in enumerate(r.items(raw, "addresses", f))
         )
-        found.append(Unsupported(r.get(raw, "kind", f, str), r.get(raw, "id", f, str), r.get(raw, "where", f, str),
-                                 why, r.get(raw, "detail", f, str), addresses))  # fmt: skip
+        found.append(
+            Unsupported(
+                r.get(raw, "kind", f, str),
+                r.get(raw, "id", f, str),
+                r.get(raw, "where", f, str),
+                why,
+                r.get(raw, "detail", f, str),
+                addresses,
+            )
+        )
     return found
 
 
@@ -734,6 +863,3 @@ class SerializationMixin:
     def from_json(cls, text: str):
         """A new lab from ``to_json`` output. Invalid input raises ``LabFileError`` and builds nothing."""
         return load(cls, text)
-
-
-

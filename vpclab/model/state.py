@@ -50,9 +50,11 @@ class LabState:
     def __init__(self, region: str = DEFAULT_REGION) -> None:
         if region not in REGIONS:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:region", value=region,
+                "InvalidParameterValue",
+                "InvalidParameterValue:region",
+                value=region,
                 regions=", ".join(REGIONS),
-            )  # fmt: skip
+            )
         self.region = region
         self.counters: dict[str, int] = {}
         self.public_ip_counter = 0
@@ -109,9 +111,12 @@ class LabState:
                 ok = False
         if not ok:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:name",
-                parameter=parameter, value=_short(value), limit=limit,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:name",
+                parameter=parameter,
+                value=_short(value),
+                limit=limit,
+            )
         return value
 
     # ---- look-ups -------------------------------------------------------------------------------
@@ -124,9 +129,12 @@ class LabState:
             key = value.strip()
         else:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:wrong_kind",
-                value=_short(value), expected=cls.__name__, parameter=parameter or kind,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:wrong_kind",
+                value=_short(value),
+                expected=cls.__name__,
+                parameter=parameter or kind,
+            )
         found = getattr(self, attribute).get(key)
         if found is None or (kind == "nat" and found.state is NatGatewayState.DELETED):
             raise NotFoundError(not_found, id=key)
@@ -169,9 +177,7 @@ class LabState:
                 if text in self.network_interfaces:
                     return self.network_interfaces[text]
                 raise NotFoundError("InvalidNetworkInterfaceID.NotFound", id=text)
-        raise InvalidParameterError(
-            "InvalidParameterValue", "InvalidParameterValue:route_target", value=_short(value)
-        )
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:route_target", value=_short(value))
 
     # ---- derived facts shared by several verbs ------------------------------------------------
     def route_table_of(self, subnet: Subnet | str) -> RouteTable:

@@ -54,9 +54,14 @@ class ComputeVerbs(LabState):
         address = self._claim_address(subnet, private_ip, check_only=True)
         wants_public = subnet.map_public_ip_on_launch if associate_public_ip is None else bool(associate_public_ip)
         instance = Instance(
-            self._new_id("i"), subnet, address, self._new_id("eni"), groups, name,
+            self._new_id("i"),
+            subnet,
+            address,
+            self._new_id("eni"),
+            groups,
+            name,
             auto_assign_public_ip=wants_public,
-        )  # fmt: skip
+        )
         subnet.used_addresses[address] = instance.id
         if wants_public:
             instance.auto_public_ip = self._new_public_ip()
@@ -73,9 +78,11 @@ class ComputeVerbs(LabState):
             group = self._get("sg", value, "security_groups")
             if group.vpc is not subnet.vpc:
                 raise InvalidParameterError(
-                    "InvalidParameter", "InvalidParameter:sg_subnet_different_networks",
-                    group_id=group.id, subnet_id=subnet.id,
-                )  # fmt: skip
+                    "InvalidParameter",
+                    "InvalidParameter:sg_subnet_different_networks",
+                    group_id=group.id,
+                    subnet_id=subnet.id,
+                )
             if group not in groups:
                 groups.append(group)
         if not groups:
@@ -90,14 +97,19 @@ class ComputeVerbs(LabState):
             address = parse_ip(private_ip)
             if address not in subnet.cidr:
                 raise InvalidParameterError(
-                    "InvalidParameterValue", "InvalidParameterValue:address_outside_subnet",
-                    address=str(address), subnet_id=subnet.id, cidr=str(subnet.cidr),
-                )  # fmt: skip
+                    "InvalidParameterValue",
+                    "InvalidParameterValue:address_outside_subnet",
+                    address=str(address),
+                    subnet_id=subnet.id,
+                    cidr=str(subnet.cidr),
+                )
             if address in reserved_addresses(subnet.cidr):
                 raise InvalidParameterError(
-                    "InvalidParameterValue", "InvalidParameterValue:address_reserved",
-                    address=str(address), subnet_id=subnet.id,
-                )  # fmt: skip
+                    "InvalidParameterValue",
+                    "InvalidParameterValue:address_reserved",
+                    address=str(address),
+                    subnet_id=subnet.id,
+                )
             if address in subnet.used_addresses:
                 raise DependencyViolationError(
                     "InvalidIPAddress.InUse", address=str(address), owner=subnet.used_addresses[address]
@@ -209,9 +221,11 @@ class ComputeVerbs(LabState):
         if eip.nat_gateway is not None or (held is not None and not allow_reassociation):
             user = eip.nat_gateway or held
             raise AlreadyAssociatedError(
-                "Resource.AlreadyAssociated", "Resource.AlreadyAssociated:eip",
-                public_ip=str(eip.public_ip), owner=user.id,
-            )  # fmt: skip
+                "Resource.AlreadyAssociated",
+                "Resource.AlreadyAssociated:eip",
+                public_ip=str(eip.public_ip),
+                owner=user.id,
+            )
         previous_owner = eip.instance
         if previous_owner is not None:
             previous_owner.elastic_ip = None
@@ -230,9 +244,11 @@ class ComputeVerbs(LabState):
         eip = self._get_eip(eip)
         if eip.nat_gateway is not None:
             raise DependencyViolationError(
-                "InvalidIPAddress.InUse", "InvalidIPAddress.InUse:nat", public_ip=str(eip.public_ip),
+                "InvalidIPAddress.InUse",
+                "InvalidIPAddress.InUse:nat",
+                public_ip=str(eip.public_ip),
                 owner=eip.nat_gateway.id,
-            )  # fmt: skip
+            )
         if eip.network_interface is not None:  # a secondary interface of an imported instance
             eip.network_interface.elastic_ip = None
             eip.network_interface = eip.association_id = None
@@ -250,9 +266,11 @@ class ComputeVerbs(LabState):
         eip = self._get_eip(eip)
         if eip.associated:
             raise DependencyViolationError(
-                "InvalidIPAddress.InUse", "InvalidIPAddress.InUse:eip", public_ip=str(eip.public_ip),
+                "InvalidIPAddress.InUse",
+                "InvalidIPAddress.InUse:eip",
+                public_ip=str(eip.public_ip),
                 owner=(eip.instance or eip.nat_gateway or eip.network_interface).id,
-            )  # fmt: skip
+            )
         del self.elastic_ips[eip.id]
 
     # ---- NAT gateways ----------------------------------------------------------------------------
@@ -277,9 +295,13 @@ class ComputeVerbs(LabState):
         else:
             failure = None
         nat = NatGateway(
-            self._new_id("nat"), subnet, address if failure is None else None,
-            self._new_id("eni"), name, allocation_id=eip.id,
-        )  # fmt: skip
+            self._new_id("nat"),
+            subnet,
+            address if failure is None else None,
+            self._new_id("eni"),
+            name,
+            allocation_id=eip.id,
+        )
         if failure is None:
             subnet.used_addresses[address] = nat.id
             nat.elastic_ip, eip.nat_gateway, eip.association_id = eip, nat, self._new_id("eipassoc")

@@ -46,8 +46,9 @@ class FilteringVerbs(LabState):
         if any(g.vpc is vpc and g.group_name == name for g in self.security_groups.values()):
             raise DuplicateError("InvalidGroup.Duplicate", name=name, vpc_id=vpc.id)
         group = SecurityGroup(self._new_id("sg"), vpc, name, description)
-        group.rules.append(SecurityGroupRule(True, parse_protocol("-1"), None, parse_cidr("0.0.0.0/0"),
-                                             rule_id=self._new_id("sgr")))  # fmt: skip
+        group.rules.append(
+            SecurityGroupRule(True, parse_protocol("-1"), None, parse_cidr("0.0.0.0/0"), rule_id=self._new_id("sgr"))
+        )
         self.security_groups[group.id] = group
         return group
 
@@ -57,8 +58,11 @@ class FilteringVerbs(LabState):
             raise DependencyViolationError("CannotDelete", group_id=group.id)
         users = [i.id for i in self._live_instances(group.vpc) if group in i.security_groups]
         users += [i.id for i in self._live_interfaces(group.vpc) if group in i.security_groups]
-        users += [g.id for g in self.security_groups.values()
-                  if g is not group and any(r.group_id == group.id for r in g.rules)]  # fmt: skip
+        users += [
+            g.id
+            for g in self.security_groups.values()
+            if g is not group and any(r.group_id == group.id for r in g.rules)
+        ]
         if users:
             raise DependencyViolationError(
                 "DependencyViolation", "DependencyViolation:sg", group_id=group.id, blockers=", ".join(users)
@@ -90,9 +94,11 @@ class FilteringVerbs(LabState):
         peer = self._get("sg", source_group, "source_group")
         if peer.vpc is not group.vpc:
             raise NotFoundError(
-                "InvalidGroup.NotFound", "InvalidGroup.NotFound:different_networks",
-                group_id=group.id, peer_id=peer.id,
-            )  # fmt: skip
+                "InvalidGroup.NotFound",
+                "InvalidGroup.NotFound:different_networks",
+                group_id=group.id,
+                peer_id=peer.id,
+            )
         return SecurityGroupRule(egress, protocol, ports, group_id=peer.id)
 
     def _authorize(self, egress, security_group, protocol, port, cidr, source_group) -> SecurityGroupRule:
@@ -209,8 +215,10 @@ class FilteringVerbs(LabState):
         acl, subnet = self._get("acl", network_acl), self._get("subnet", subnet)
         if acl.vpc is not subnet.vpc:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:acl_subnet_different_networks",
-                acl_id=acl.id, subnet_id=subnet.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:acl_subnet_different_networks",
+                acl_id=acl.id,
+                subnet_id=subnet.id,
+            )
         subnet.network_acl, subnet.network_acl_association_id = acl, self._new_id("aclassoc")
         return subnet.network_acl_association_id

@@ -105,9 +105,12 @@ class NetworkVerbs(LabState):
                 # The new CIDR must not equal or contain a destination already routed somewhere.
                 if not route.is_local and route.destination.subnet_of(block):
                     raise InvalidParameterError(
-                        "InvalidParameterValue", "InvalidParameterValue:cidr_covers_route",
-                        cidr=str(block), destination=str(route.destination), route_table_id=table.id,
-                    )  # fmt: skip
+                        "InvalidParameterValue",
+                        "InvalidParameterValue:cidr_covers_route",
+                        cidr=str(block),
+                        destination=str(route.destination),
+                        route_table_id=table.id,
+                    )
         vpc.cidrs.append(block)
         association_id = self._new_id("vpc-cidr-assoc")
         vpc.cidr_association_ids.append(association_id)
@@ -162,12 +165,21 @@ class NetworkVerbs(LabState):
         zone = availability_zone if availability_zone is not None else zones[0]
         if zone not in zones:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:zone", zone=zone, zones=", ".join(zones),
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:zone",
+                zone=zone,
+                zones=", ".join(zones),
+            )
         subnet = Subnet(
-            self._new_id("subnet"), vpc, block, zone, name, bool(map_public_ip_on_launch),
-            network_acl=vpc.default_network_acl, network_acl_association_id=self._new_id("aclassoc"),
-        )  # fmt: skip
+            self._new_id("subnet"),
+            vpc,
+            block,
+            zone,
+            name,
+            bool(map_public_ip_on_launch),
+            network_acl=vpc.default_network_acl,
+            network_acl_association_id=self._new_id("aclassoc"),
+        )
         self.subnets[subnet.id] = subnet
         return subnet
 
@@ -182,9 +194,11 @@ class NetworkVerbs(LabState):
         blockers += [i.id for i in self._live_interfaces(subnet=subnet)]
         if blockers:
             raise DependencyViolationError(
-                "DependencyViolation", "DependencyViolation:subnet",
-                subnet_id=subnet.id, blockers=", ".join(blockers),
-            )  # fmt: skip
+                "DependencyViolation",
+                "DependencyViolation:subnet",
+                subnet_id=subnet.id,
+                blockers=", ".join(blockers),
+            )
         if subnet.route_table_association is not None:
             subnet.route_table_association.route_table.associations.remove(subnet.route_table_association)
         # Terminated instances and deleted NAT gateways are only records; they go with their subnet.
@@ -213,14 +227,18 @@ class NetworkVerbs(LabState):
         gateway, vpc = self._get("igw", igw), self._get("vpc", vpc)
         if gateway.vpc is not None:
             raise AlreadyAssociatedError(
-                "Resource.AlreadyAssociated", "Resource.AlreadyAssociated:igw",
-                igw_id=gateway.id, vpc_id=gateway.vpc.id,
-            )  # fmt: skip
+                "Resource.AlreadyAssociated",
+                "Resource.AlreadyAssociated:igw",
+                igw_id=gateway.id,
+                vpc_id=gateway.vpc.id,
+            )
         if vpc.internet_gateway is not None:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:vpc_has_gateway",
-                vpc_id=vpc.id, igw_id=vpc.internet_gateway.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:vpc_has_gateway",
+                vpc_id=vpc.id,
+                igw_id=vpc.internet_gateway.id,
+            )
         gateway.vpc, vpc.internet_gateway = vpc, gateway
 
     def detach_internet_gateway(self, igw: InternetGateway | str, vpc: Vpc | str) -> None:
@@ -237,9 +255,11 @@ class NetworkVerbs(LabState):
         mapped = self.mapped_public_addresses(vpc)
         if mapped:
             raise DependencyViolationError(
-                "DependencyViolation", "DependencyViolation:mapped_public", vpc_id=vpc.id,
+                "DependencyViolation",
+                "DependencyViolation:mapped_public",
+                vpc_id=vpc.id,
                 addresses=", ".join(f"{ip} ({owner})" for owner, ip in mapped),
-            )  # fmt: skip
+            )
         gateway.vpc, vpc.internet_gateway = None, None
 
     def delete_internet_gateway(self, igw: InternetGateway | str) -> None:

@@ -41,9 +41,11 @@ class RoutingVerbs(LabState):
         table = self._get("rtb", route_table)
         if table.associations:
             raise DependencyViolationError(
-                "DependencyViolation", "DependencyViolation:rtb", route_table_id=table.id,
+                "DependencyViolation",
+                "DependencyViolation:rtb",
+                route_table_id=table.id,
                 blockers=", ".join("main" if a.main else a.subnet.id for a in table.associations),
-            )  # fmt: skip
+            )
         del self.route_tables[table.id]
 
     # ---- routes --------------------------------------------------------------------------------
@@ -76,18 +78,22 @@ class RoutingVerbs(LabState):
         current = table.routes.get(destination)
         if current is None:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:no_route",
-                destination=str(destination), route_table_id=table.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:no_route",
+                destination=str(destination),
+                route_table_id=table.id,
+            )
         if current.is_local or resolved == LOCAL:
             # AWS lets a local route's target be swapped for a middlebox's network interface and
             # restored; vpclab does not model middlebox appliances, so a local route stays local.
             if current.is_local and resolved == LOCAL:
                 return current
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:local_route_target",
-                destination=str(destination), route_table_id=table.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:local_route_target",
+                destination=str(destination),
+                route_table_id=table.id,
+            )
         self._check_route(table, destination, resolved)
         route = Route(destination, _target_id(resolved), resolved, table.vpc)
         table.routes[destination] = route
@@ -101,9 +107,11 @@ class RoutingVerbs(LabState):
             raise NotFoundError("InvalidRoute.NotFound", destination=str(destination), route_table_id=table.id)
         if route.is_local:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:local_route",
-                destination=str(destination), route_table_id=table.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:local_route",
+                destination=str(destination),
+                route_table_id=table.id,
+            )
         del table.routes[destination]
 
     def _resolve_target(self, target):
@@ -116,9 +124,11 @@ class RoutingVerbs(LabState):
         vpc = table.vpc
         if target == LOCAL:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:local_route_target",
-                destination=str(destination), route_table_id=table.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:local_route_target",
+                destination=str(destination),
+                route_table_id=table.id,
+            )
         if destination.overlaps(RESERVED_ROUTE_RANGE) and destination.prefixlen >= RESERVED_ROUTE_RANGE.prefixlen:
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:reserved_route", destination=str(destination)
@@ -128,17 +138,22 @@ class RoutingVerbs(LabState):
         target_vpc = target.vpc
         if target_vpc is not vpc:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:route_different_networks",
-                route_table_id=table.id, target_id=_target_id(target),
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:route_different_networks",
+                route_table_id=table.id,
+                target_id=_target_id(target),
+            )
         inside = [c for c in vpc.cidrs if destination.subnet_of(c)]
         if inside:
             whole_subnet = any(s.vpc is vpc and s.cidr == destination for s in self.subnets.values())
             if not (whole_subnet and isinstance(target, NatGateway | Instance | NetworkInterface)):
                 raise InvalidParameterError(
-                    "InvalidParameterValue", "InvalidParameterValue:more_specific_than_local",
-                    destination=str(destination), local=str(inside[0]), route_table_id=table.id,
-                )  # fmt: skip
+                    "InvalidParameterValue",
+                    "InvalidParameterValue:more_specific_than_local",
+                    destination=str(destination),
+                    local=str(inside[0]),
+                    route_table_id=table.id,
+                )
 
     # ---- associations ------------------------------------------------------------------------------
     def associate_route_table(self, route_table: RouteTable | str, subnet: Subnet | str) -> str:
@@ -151,15 +166,19 @@ class RoutingVerbs(LabState):
         table, subnet = self._get("rtb", route_table), self._get("subnet", subnet)
         if table.vpc is not subnet.vpc:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:rtb_subnet_different_networks",
-                route_table_id=table.id, subnet_id=subnet.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:rtb_subnet_different_networks",
+                route_table_id=table.id,
+                subnet_id=subnet.id,
+            )
         if subnet.route_table_association is not None:
             raise AlreadyAssociatedError(
-                "Resource.AlreadyAssociated", "Resource.AlreadyAssociated:rtb",
-                subnet_id=subnet.id, route_table_id=subnet.route_table_association.route_table.id,
+                "Resource.AlreadyAssociated",
+                "Resource.AlreadyAssociated:rtb",
+                subnet_id=subnet.id,
+                route_table_id=subnet.route_table_association.route_table.id,
                 association_id=subnet.route_table_association.id,
-            )  # fmt: skip
+            )
         association = RouteTableAssociation(self._new_id("rtbassoc"), table, subnet)
         table.associations.append(association)
         subnet.route_table_association = association
@@ -183,9 +202,11 @@ class RoutingVerbs(LabState):
         vpc = found.route_table.vpc
         if table.vpc is not vpc:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:rtb_subnet_different_networks",
-                route_table_id=table.id, subnet_id=found.subnet.id if found.subnet else vpc.id,
-            )  # fmt: skip
+                "InvalidParameterValue",
+                "InvalidParameterValue:rtb_subnet_different_networks",
+                route_table_id=table.id,
+                subnet_id=found.subnet.id if found.subnet else vpc.id,
+            )
         found.route_table.associations.remove(found)
         moved = RouteTableAssociation(self._new_id("rtbassoc"), table, found.subnet)
         table.associations.append(moved)

@@ -14,6 +14,7 @@ Only names, ids and addresses enter the DOT source, in creation order, so tests 
 
 from __future__ import annotations
 
+import itertools
 from html import escape
 
 import graphviz
@@ -25,8 +26,14 @@ FONT = "Noto Sans CJK KR"  # fonts-noto-cjk: Hangul and Latin in one family
 INK = "#263238"  # text on the light node fills
 MUTED = "#78909c"  # cluster titles and quiet lines: readable on white and on a dark theme
 GREEN, RED, AMBER, BLUE, PURPLE = "#2e9d4f", "#e0403a", "#d39200", "#1e88e5", "#8e44ad"
-FILL = {"internet": "#e3f2fd", "igw": "#fff3e0", "instance": "#ffffff", "nat": "#fce4ec", "rt": "#f5f5f5",
-        "eip": "#fff8e1"}  # fmt: skip
+FILL = {
+    "internet": "#e3f2fd",
+    "igw": "#fff3e0",
+    "instance": "#ffffff",
+    "nat": "#fce4ec",
+    "rt": "#f5f5f5",
+    "eip": "#fff8e1",
+}
 SUBNET_FILL = {True: "#2e9d4f1f", False: "#78909c1f"}  # tinted, so titles stay readable on both themes
 _NOT_DRAWN = (InstanceState.TERMINATED, NatGatewayState.DELETED)
 
@@ -63,13 +70,24 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
     only = lab._get("vpc", vpc) if vpc is not None else None
     if only is not None:  # one VPC of a larger (imported) lab
         report = [e for e in report if lab.subnets[e.subnet_id].vpc is only]
-    graph = graphviz.Digraph("vpclab", graph_attr={
-        "rankdir": "LR", "bgcolor": "transparent", "fontname": FONT, "fontcolor": MUTED, "compound": "true",
-        "nodesep": "0.3", "ranksep": "0.7", "newrank": "true", "label": tr("diagram.title", lang, region=lab.region),
-        "labelloc": "t", "fontsize": "12"},
+    graph = graphviz.Digraph(
+        "vpclab",
+        graph_attr={
+            "rankdir": "LR",
+            "bgcolor": "transparent",
+            "fontname": FONT,
+            "fontcolor": MUTED,
+            "compound": "true",
+            "nodesep": "0.3",
+            "ranksep": "0.7",
+            "newrank": "true",
+            "label": tr("diagram.title", lang, region=lab.region),
+            "labelloc": "t",
+            "fontsize": "12",
+        },
         node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "margin": "0.12,0.06"},
         edge_attr={"fontname": FONT, "fontsize": "9", "color": MUTED, "fontcolor": MUTED},
-    )  # fmt: skip
+    )
     _node(graph, "internet", _label(tr("diagram.internet", lang)), "internet", shape="ellipse", peripheries="2")
     for gateway in lab.internet_gateways.values():
         if only is not None and gateway.vpc is not only:
@@ -83,8 +101,13 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
             _vpc(graph, lab, each, lang)
     for eip in lab.elastic_ips.values():
         if not eip.associated and only is None:
-            _node(graph, eip.id, _label(tr("ui.elastic_ip", lang), f"{eip.public_ip} ({eip.id})",
-                                        tr("diagram.idle_eip", lang)), "eip", shape="note")  # fmt: skip
+            _node(
+                graph,
+                eip.id,
+                _label(tr("ui.elastic_ip", lang), f"{eip.public_ip} ({eip.id})", tr("diagram.idle_eip", lang)),
+                "eip",
+                shape="note",
+            )
     _reachability(graph, report, lang)
     if highlight is not None:
         _highlight(graph, lab, highlight, lang)
@@ -93,8 +116,14 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
 
 def _vpc(graph, lab, vpc, lang: str) -> None:
     with graph.subgraph(name=f"cluster_{vpc.id}") as box:
-        box.attr(label=_label(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))), style="rounded,filled",
-                 fillcolor="#90a4ae14", color=MUTED, fontcolor=MUTED, penwidth="1.5")  # fmt: skip
+        box.attr(
+            label=_label(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))),
+            style="rounded,filled",
+            fillcolor="#90a4ae14",
+            color=MUTED,
+            fontcolor=MUTED,
+            penwidth="1.5",
+        )
         zones = sorted({s.availability_zone for s in lab.subnets.values() if s.vpc is vpc})
         for zone in zones:
             with box.subgraph(name=f"cluster_{vpc.id}_{zone}") as az:
@@ -108,10 +137,18 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
     public = lab.is_public(subnet)
     kind = tr("diagram.public" if public else "diagram.private", lang)
     with parent.subgraph(name=f"cluster_{subnet.id}") as box:
-        box.attr(label=_label(f"{tr('ui.subnet', lang)} {_name(subnet)}", f"{subnet.cidr} · {kind}",
-                              f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}"),
-                 style="rounded,filled", fillcolor=SUBNET_FILL[public], color=GREEN if public else MUTED,
-                 fontcolor=MUTED, penwidth="1.2")  # fmt: skip
+        box.attr(
+            label=_label(
+                f"{tr('ui.subnet', lang)} {_name(subnet)}",
+                f"{subnet.cidr} · {kind}",
+                f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
+            ),
+            style="rounded,filled",
+            fillcolor=SUBNET_FILL[public],
+            color=GREEN if public else MUTED,
+            fontcolor=MUTED,
+            penwidth="1.2",
+        )
         table = lab.route_table_of(subnet)
         rt_node = f"{subnet.id}/{table.id}"
         rows = [f"{tr('ui.route_table', lang)} {_name(table)}" + (f" ({tr('ui.main', lang)})" if table.main else "")]
@@ -124,14 +161,28 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
                 _instance(box, instance, lang)
         for interface in lab.network_interfaces.values():  # secondary interfaces (imported labs)
             if interface.subnet is subnet and interface.state is not InstanceState.TERMINATED:
-                _node(box, interface.id, _label(_name(interface), tr("diagram.interface_of", lang,
-                      instance_id=interface.instance.id), *_instance_facts(interface, lang)), "instance",
-                      shape="box3d" if interface.public_ip else "box", style="filled,rounded,dashed")  # fmt: skip
+                _node(
+                    box,
+                    interface.id,
+                    _label(
+                        _name(interface),
+                        tr("diagram.interface_of", lang, instance_id=interface.instance.id),
+                        *_instance_facts(interface, lang),
+                    ),
+                    "instance",
+                    shape="box3d" if interface.public_ip else "box",
+                    style="filled,rounded,dashed",
+                )
                 graph.edge(interface.instance.id, interface.id, style="dotted", dir="none", constraint="false")
         for nat in lab.nat_gateways.values():
             if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
-                _node(box, nat.id, _label(tr("ui.nat_gateway", lang), _name(nat), *_nat_facts(nat)), "nat",
-                      shape="hexagon")  # fmt: skip
+                _node(
+                    box,
+                    nat.id,
+                    _label(tr("ui.nat_gateway", lang), _name(nat), *_nat_facts(nat)),
+                    "nat",
+                    shape="hexagon",
+                )
     for route in table.routes.values():
         target = route.target_id
         drawn = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}.get(target)
@@ -166,16 +217,24 @@ def _instance_facts(instance, lang: str) -> list[str]:
         public = f"{tr('ui.public_ip', lang)} {instance.public_ip}"
     else:
         public = tr("diagram.no_public_ip", lang)
-    lines = [f"{tr('ui.private_ip', lang)} {instance.private_ip}", public,
-             f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups)]  # fmt: skip
+    lines = [
+        f"{tr('ui.private_ip', lang)} {instance.private_ip}",
+        public,
+        f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups),
+    ]
     if instance.state is not InstanceState.RUNNING:
         lines.append(tr(f"ui.state_{instance.state.value}", lang))
     return lines
 
 
 def _instance(box, instance, lang: str) -> None:
-    _node(box, instance.id, _label(_name(instance), *_instance_facts(instance, lang)), "instance",
-          shape="box3d" if instance.public_ip else "box")  # fmt: skip
+    _node(
+        box,
+        instance.id,
+        _label(_name(instance), *_instance_facts(instance, lang)),
+        "instance",
+        shape="box3d" if instance.public_ip else "box",
+    )
 
 
 def _reachability(graph, report, lang: str) -> None:
@@ -187,15 +246,37 @@ def _reachability(graph, report, lang: str) -> None:
             )
             graph.edge("internet", node, label=text, color=GREEN, fontcolor=GREEN, penwidth="1.6")
         else:
-            graph.edge("internet", node, label=f"✘ {entry.inbound_code}", color=RED, fontcolor=RED,
-                       style="dashed", arrowhead="tee")  # fmt: skip
+            graph.edge(
+                "internet",
+                node,
+                label=f"✘ {entry.inbound_code}",
+                color=RED,
+                fontcolor=RED,
+                style="dashed",
+                arrowhead="tee",
+            )
         if entry.outbound:
-            graph.edge(node, "internet", label=f"✔ {tr('diagram.out_via', lang, gateway=entry.outbound_via)}",
-                       color=GREEN, fontcolor=GREEN, penwidth="1.6", constraint="false")  # fmt: skip
+            graph.edge(
+                node,
+                "internet",
+                label=f"✔ {tr('diagram.out_via', lang, gateway=entry.outbound_via)}",
+                color=GREEN,
+                fontcolor=GREEN,
+                penwidth="1.6",
+                constraint="false",
+            )
         else:
             symbol, colour = ("?", AMBER) if entry.outbound is None else ("✘", RED)
-            graph.edge(node, "internet", label=f"{symbol} {entry.outbound_code}", color=colour,
-                       fontcolor=colour, style="dashed", arrowhead="tee", constraint="false")  # fmt: skip
+            graph.edge(
+                node,
+                "internet",
+                label=f"{symbol} {entry.outbound_code}",
+                color=colour,
+                fontcolor=colour,
+                style="dashed",
+                arrowhead="tee",
+                constraint="false",
+            )
 
 
 def _drawn(lab, hop) -> str | None:
@@ -207,28 +288,49 @@ def _drawn(lab, hop) -> str | None:
     if hop.kind == "security-group":  # on the instance it guards: the sender going out, the receiver coming in
         packet = hop.packet
         addresses = {"sg_out": (packet.source,), "sg_in": (packet.destination,)}.get(
-            hop.step, (packet.source, packet.destination))  # fmt: skip
+            hop.step, (packet.source, packet.destination)
+        )
         for instance in (*lab.instances.values(), *lab.network_interfaces.values()):
-            if (instance.state is not InstanceState.TERMINATED and instance.private_ip in addresses
-                    and any(g.id == hop.component for g in instance.security_groups)):  # fmt: skip
+            if (
+                instance.state is not InstanceState.TERMINATED
+                and instance.private_ip in addresses
+                and any(g.id == hop.component for g in instance.security_groups)
+            ):
                 return instance.id
     return None
 
 
 def _highlight(graph, lab, analysis, lang: str) -> None:
-    for hops, colour, style, name in ((analysis.forward, BLUE, "bold", "forward"),
-                                      (analysis.return_, PURPLE, "bold,dashed", "return")):  # fmt: skip
+    for hops, colour, style, name in (
+        (analysis.forward, BLUE, "bold", "forward"),
+        (analysis.return_, PURPLE, "bold,dashed", "return"),
+    ):
         points = [(n, _drawn(lab, hop)) for n, hop in enumerate(hops, 1)]
         points = [(n, node) for n, node in points if node]
-        for (n_from, a), (n_to, b) in zip(points, points[1:], strict=False):
+        for (n_from, a), (n_to, b) in itertools.pairwise(points):
             if a != b:
-                graph.edge(a, b, label=f"{tr(f'diagram.{name}', lang)} {n_from}→{n_to}", color=colour,
-                           fontcolor=colour, style=style, penwidth="3", constraint="false")  # fmt: skip
+                graph.edge(
+                    a,
+                    b,
+                    label=f"{tr(f'diagram.{name}', lang)} {n_from}→{n_to}",
+                    color=colour,
+                    fontcolor=colour,
+                    style=style,
+                    penwidth="3",
+                    constraint="false",
+                )
     if analysis.blocked_at:
-        graph.node("blocked", _label(f"✘ {analysis.code}", analysis.blocked_at), shape="octagon", style="filled",
-                   fillcolor="#ffebee", color=RED, fontcolor=RED, penwidth="2")  # fmt: skip
-        last = next((node for hop in reversed(analysis.forward + analysis.return_)
-                     if (node := _drawn(lab, hop))), None)  # fmt: skip
+        graph.node(
+            "blocked",
+            _label(f"✘ {analysis.code}", analysis.blocked_at),
+            shape="octagon",
+            style="filled",
+            fillcolor="#ffebee",
+            color=RED,
+            fontcolor=RED,
+            penwidth="2",
+        )
+        last = next((node for hop in reversed(analysis.forward + analysis.return_) if (node := _drawn(lab, hop))), None)
         if last:
             graph.edge(last, "blocked", color=RED, style="bold", arrowhead="tee", constraint="false")
 
@@ -252,21 +354,28 @@ def diagram_text(lab, lang: str | None = None, report=None) -> str:
                 + (f" ✘ {tr('diagram.blackhole', lang)}" if r.state is RouteState.BLACKHOLE else "")
                 for r in table.routes.values()
             )
-            lines.append(f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet.cidr} "
-                         f"({tr('diagram.zone', lang, zone=subnet.availability_zone)}, {kind}); "
-                         f"{tr('ui.route_table', lang)} {_name(table)}: {routes}; {tr('ui.network_acl', lang)} "
-                         f"{subnet.network_acl.id}")  # fmt: skip
+            lines.append(
+                f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet.cidr} "
+                f"({tr('diagram.zone', lang, zone=subnet.availability_zone)}, {kind}); "
+                f"{tr('ui.route_table', lang)} {_name(table)}: {routes}; {tr('ui.network_acl', lang)} "
+                f"{subnet.network_acl.id}"
+            )
             for nat in lab.nat_gateways.values():
                 if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
                     lines.append(f"    {tr('ui.nat_gateway', lang)} {_name(nat)}: {'; '.join(_nat_facts(nat))}")
             for entry in (e for e in report if e.subnet_id == subnet.id):
                 inbound = "; ".join(map(str, entry.inbound)) or f"{tr('ui.none', lang)} ({entry.inbound_code})"
-                outbound = (tr("ui.yes_via", lang, gateway=entry.outbound_via) if entry.outbound
-                            else f"{tr('ui.no', lang)} ({entry.outbound_code})")  # fmt: skip
+                outbound = (
+                    tr("ui.yes_via", lang, gateway=entry.outbound_via)
+                    if entry.outbound
+                    else f"{tr('ui.no', lang)} ({entry.outbound_code})"
+                )
                 instance = lab.network_interfaces.get(entry.interface_id) or lab.instances[entry.instance_id]
                 facts = "; ".join(_instance_facts(instance, lang))
-                lines.append(f"    {_name(instance)}: {facts}; {tr('ui.from_internet', lang)}: {inbound}; "
-                             f"{tr('ui.to_internet', lang)}: {outbound}")  # fmt: skip
+                lines.append(
+                    f"    {_name(instance)}: {facts}; {tr('ui.from_internet', lang)}: {inbound}; "
+                    f"{tr('ui.to_internet', lang)}: {outbound}"
+                )
     idle = [f"{e.public_ip} ({e.id})" for e in lab.elastic_ips.values() if not e.associated]
     if idle:
         lines.append(f"{tr('diagram.idle_eip', lang)}: {', '.join(idle)}")

@@ -185,18 +185,31 @@ def lab_html(lab, lang: str | None = None) -> str:
     if lab.network_interfaces:  # secondary interfaces of instances (imported labs)
         parts.append(
             table(
-                h("network_interface", "instance", "device_index", "subnet", "private_ip", "public_ip",
-                  "public_ip_kind", "security_groups"),
+                h(
+                    "network_interface",
+                    "instance",
+                    "device_index",
+                    "subnet",
+                    "private_ip",
+                    "public_ip",
+                    "public_ip_kind",
+                    "security_groups",
+                ),
                 [
                     [
-                        _name(n), n.instance.id, n.device_index, n.subnet.id, str(n.private_ip), _text(n.public_ip),
+                        _name(n),
+                        n.instance.id,
+                        n.device_index,
+                        n.subnet.id,
+                        str(n.private_ip),
+                        _text(n.public_ip),
                         tr("ui.elastic" if n.elastic_ip else ("ui.auto" if n.public_ip else "ui.none"), lang),
                         ", ".join(g.id for g in n.security_groups),
                     ]
                     for n in lab.network_interfaces.values()
                 ],
             )
-        )  # fmt: skip
+        )
     parts += [route_table_html(t, lang) for t in lab.route_tables.values()]
     parts += [security_group_html(g, lang) for g in lab.security_groups.values()]
     parts += [network_acl_html(a, lang) for a in lab.network_acls.values()]

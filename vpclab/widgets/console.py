@@ -59,10 +59,14 @@ class Console(widgets.HBox):
         self.undo_button = self.button("console.undo", self.undo, icon="undo")
         self.panels = {name: build_panel(name, self) for name in chosen}
         self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()])
-        left = widgets.VBox([self.language, self.tabs, self.undo_button, self.message, self.code, self.history],
-                            layout=widgets.Layout(width="42%", min_width="340px"))  # fmt: skip
-        right = widgets.VBox([self.diagram, self.exposure_table, self.cost_table, self.text_alternative],
-                             layout=widgets.Layout(width="58%"))  # fmt: skip
+        left = widgets.VBox(
+            [self.language, self.tabs, self.undo_button, self.message, self.code, self.history],
+            layout=widgets.Layout(width="42%", min_width="340px"),
+        )
+        right = widgets.VBox(
+            [self.diagram, self.exposure_table, self.cost_table, self.text_alternative],
+            layout=widgets.Layout(width="58%"),
+        )
         super().__init__([left, right], layout=widgets.Layout(width="100%", flex_flow="row wrap"))
         self._apply_labels()
         self.refresh()
@@ -104,14 +108,13 @@ class Console(widgets.HBox):
                 return handler(*args)
             except VpcLabError as error:
                 self.show_error(error)
-            except Exception as error:  # noqa: BLE001 - shown, never swallowed
-                details = traceback.format_exc(limit=3)
-                self.say(
-                    lambda lang: (
-                        f'<div role="alert" style="color:#e0403a"><b>{escape(type(error).__name__)}</b>: '
-                        f"{escape(str(error))}<pre>{escape(details)}</pre></div>"
-                    )
+            except Exception as error:  # shown, never swallowed
+                # Python unbinds ``error`` after the except block; the message is kept for the ko/en switch.
+                text = (
+                    f'<div role="alert" style="color:#e0403a"><b>{escape(type(error).__name__)}</b>: '
+                    f"{escape(str(error))}<pre>{escape(traceback.format_exc(limit=3))}</pre></div>"
                 )
+                self.say(lambda lang: text)
 
         return run
 
@@ -170,9 +173,8 @@ class Console(widgets.HBox):
             cli = aws_cli(action, *args, **kwargs)
         except VpcLabError:  # arguments the lab refused: the vpclab call alone, the error stays shown
             cli = None
-        rows = [
-            f"<div>{escape(tr('console.python', self.lang))}</div><pre>{escape(python_call(action, *args, **kwargs))}</pre>"
-        ]
+        call = python_call(action, *args, **kwargs)
+        rows = [f"<div>{escape(tr('console.python', self.lang))}</div><pre>{escape(call)}</pre>"]
         if cli:
             rows.append(f"<div>{escape(tr('console.cli', self.lang))}</div><pre>{escape(cli)}</pre>")
         self.code.value = "".join(rows)
@@ -228,11 +230,11 @@ class Console(widgets.HBox):
         recent = self.lab.history[-8:]
         if not recent:
             return ""
-        items = "".join(
-            f"<li>{escape(e['action'] if e['action'] in MARKERS else python_call(e['action'], *e['args'], **e['kwargs']))}</li>"
-            for e in recent
-        )
-        return f"<details><summary>{escape(tr('console.history', self.lang, count=len(self.lab.history)))}</summary><ol>{items}</ol></details>"
+        calls = [e["action"] if e["action"] in MARKERS else python_call(e["action"], *e["args"], **e["kwargs"])
+                 for e in recent]  # fmt: skip
+        items = "".join(f"<li>{escape(call)}</li>" for call in calls)
+        title = tr("console.history", self.lang, count=len(self.lab.history))
+        return f"<details><summary>{escape(title)}</summary><ol>{items}</ol></details>"
 
 
 def _result_text(result) -> str:

@@ -9,8 +9,16 @@ from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
 from ..model.resources import InstanceState, NatGatewayState
 
-TOOLS = ("internet_gateway", "route_table", "elastic_ip", "instance", "security_group", "network_acl",
-         "nat_gateway", "tester")  # fmt: skip
+TOOLS = (
+    "internet_gateway",
+    "route_table",
+    "elastic_ip",
+    "instance",
+    "security_group",
+    "network_acl",
+    "nat_gateway",
+    "tester",
+)
 PROTOCOLS = [("TCP", "tcp"), ("UDP", "udp"), ("ICMP", "icmp"), ("console.opt.all_protocols", "-1")]
 DIRECTIONS = [("console.opt.in", False), ("console.opt.out", True)]
 _WIDE = widgets.Layout(width="98%")
@@ -81,12 +89,24 @@ class GatewayPanel(Panel):
         self.vpc = self.dropdown("console.vpc", self.vpcs)
         self.gateway = self.dropdown("console.internet_gateway", lambda: list(self.lab.internet_gateways.values()))
         act = self.console.act
-        return [self.vpc, self.gateway, self.row(
-            self.console.button("console.create_gateway", lambda: act("create_internet_gateway"), "plus"),
-            self.console.button("console.attach", lambda: act("attach_internet_gateway", self.gateway.value, self.vpc.value), "link"),
-            self.console.button("console.detach", lambda: act("detach_internet_gateway", self.gateway.value, self.vpc.value), "unlink"),
-            self.console.button("console.delete", lambda: act("delete_internet_gateway", self.gateway.value), "trash"),
-        )]  # fmt: skip
+        return [
+            self.vpc,
+            self.gateway,
+            self.row(
+                self.console.button("console.create_gateway", lambda: act("create_internet_gateway"), "plus"),
+                self.console.button(
+                    "console.attach", lambda: act("attach_internet_gateway", self.gateway.value, self.vpc.value), "link"
+                ),
+                self.console.button(
+                    "console.detach",
+                    lambda: act("detach_internet_gateway", self.gateway.value, self.vpc.value),
+                    "unlink",
+                ),
+                self.console.button(
+                    "console.delete", lambda: act("delete_internet_gateway", self.gateway.value), "trash"
+                ),
+            ),
+        ]
 
 
 class RoutePanel(Panel):
@@ -97,20 +117,46 @@ class RoutePanel(Panel):
         self.target = self.dropdown("console.target", self._targets)
         self.subnet = self.dropdown("console.subnet", self.subnets)
         act, b = self.console.act, self.console.button
-        return [self.vpc, self.table, self.destination, self.target, self.row(
-            b("console.create_route_table", lambda: act("create_route_table", self.vpc.value), "plus"),
-            b("console.add_route", lambda: act("create_route", self.table.value, self.destination.value, self.target.value), "plus"),
-            b("console.replace_route", lambda: act("replace_route", self.table.value, self.destination.value, self.target.value), "exchange"),
-            b("console.delete_route", lambda: act("delete_route", self.table.value, self.destination.value), "trash"),
-        ), self.subnet, self.row(
-            b("console.associate", lambda: act("associate_route_table", self.table.value, self.subnet.value), "link"),
-            b("console.disassociate", self._disassociate, "unlink"),
-        )]  # fmt: skip
+        return [
+            self.vpc,
+            self.table,
+            self.destination,
+            self.target,
+            self.row(
+                b("console.create_route_table", lambda: act("create_route_table", self.vpc.value), "plus"),
+                b(
+                    "console.add_route",
+                    lambda: act("create_route", self.table.value, self.destination.value, self.target.value),
+                    "plus",
+                ),
+                b(
+                    "console.replace_route",
+                    lambda: act("replace_route", self.table.value, self.destination.value, self.target.value),
+                    "exchange",
+                ),
+                b(
+                    "console.delete_route",
+                    lambda: act("delete_route", self.table.value, self.destination.value),
+                    "trash",
+                ),
+            ),
+            self.subnet,
+            self.row(
+                b(
+                    "console.associate",
+                    lambda: act("associate_route_table", self.table.value, self.subnet.value),
+                    "link",
+                ),
+                b("console.disassociate", self._disassociate, "unlink"),
+            ),
+        ]
 
     def _targets(self):
-        return [*self.lab.internet_gateways.values(),
-                *(n for n in self.lab.nat_gateways.values() if n.state is not NatGatewayState.DELETED),
-                *self.instances()]  # fmt: skip
+        return [
+            *self.lab.internet_gateways.values(),
+            *(n for n in self.lab.nat_gateways.values() if n.state is not NatGatewayState.DELETED),
+            *self.instances(),
+        ]
 
     def _disassociate(self):
         subnet = self.lab.subnets.get(self.subnet.value)
@@ -120,18 +166,32 @@ class RoutePanel(Panel):
 
 class AddressPanel(Panel):
     def build(self):
-        self.address = self.dropdown("console.elastic_ip", lambda: [
-            (f"{e.public_ip} ({e.id})", e.id) for e in self.lab.elastic_ips.values()])  # fmt: skip
+        self.address = self.dropdown(
+            "console.elastic_ip", lambda: [(f"{e.public_ip} ({e.id})", e.id) for e in self.lab.elastic_ips.values()]
+        )
         self.instance = self.dropdown("console.instance", self.instances)
         self.reassociate = self.console.label(widgets.Checkbox(value=False), "console.allow_reassociation")
         act, b = self.console.act, self.console.button
-        return [self.address, self.instance, self.reassociate, self.row(
-            b("console.allocate", lambda: act("allocate_address"), "plus"),
-            b("console.associate", lambda: act("associate_address", self.address.value, self.instance.value,
-                                               allow_reassociation=self.reassociate.value), "link"),
-            b("console.disassociate", self._disassociate, "unlink"),
-            b("console.release", lambda: act("release_address", self.address.value), "trash"),
-        )]  # fmt: skip
+        return [
+            self.address,
+            self.instance,
+            self.reassociate,
+            self.row(
+                b("console.allocate", lambda: act("allocate_address"), "plus"),
+                b(
+                    "console.associate",
+                    lambda: act(
+                        "associate_address",
+                        self.address.value,
+                        self.instance.value,
+                        allow_reassociation=self.reassociate.value,
+                    ),
+                    "link",
+                ),
+                b("console.disassociate", self._disassociate, "unlink"),
+                b("console.release", lambda: act("release_address", self.address.value), "trash"),
+            ),
+        ]
 
     def _disassociate(self):
         # by its association id, as the AWS CLI does (disassociate-address --association-id eipassoc-…)
@@ -144,75 +204,142 @@ class InstancePanel(Panel):
     def build(self):
         self.subnet = self.dropdown("console.subnet", self.subnets)
         self.name = self.text("console.name", "")
-        self.public = self.console.label(self.console.choices(widgets.Dropdown(options=[("", None)], layout=_WIDE), [
-            ("console.opt.subnet_default", None), ("console.opt.yes", True), ("console.opt.no", False)]), "console.public_ip")  # fmt: skip
+        self.public = self.console.label(
+            self.console.choices(
+                widgets.Dropdown(options=[("", None)], layout=_WIDE),
+                [("console.opt.subnet_default", None), ("console.opt.yes", True), ("console.opt.no", False)],
+            ),
+            "console.public_ip",
+        )
         self.instance = self.dropdown("console.instance", self.instances)
         act, b = self.console.act, self.console.button
-        return [self.subnet, self.name, self.public, self.row(
-            b("console.launch", lambda: act("run_instance", self.subnet.value, name=self.name.value or None,
-                                            associate_public_ip=self.public.value), "rocket"),
-        ), self.instance, self.row(
-            b("console.stop", lambda: act("stop_instance", self.instance.value), "stop"),
-            b("console.start", lambda: act("start_instance", self.instance.value), "play"),
-            b("console.terminate", lambda: act("terminate_instance", self.instance.value), "trash"),
-        )]  # fmt: skip
+        return [
+            self.subnet,
+            self.name,
+            self.public,
+            self.row(
+                b(
+                    "console.launch",
+                    lambda: act(
+                        "run_instance",
+                        self.subnet.value,
+                        name=self.name.value or None,
+                        associate_public_ip=self.public.value,
+                    ),
+                    "rocket",
+                ),
+            ),
+            self.instance,
+            self.row(
+                b("console.stop", lambda: act("stop_instance", self.instance.value), "stop"),
+                b("console.start", lambda: act("start_instance", self.instance.value), "play"),
+                b("console.terminate", lambda: act("terminate_instance", self.instance.value), "trash"),
+            ),
+        ]
 
 
 class SecurityGroupPanel(Panel):
     def build(self):
-        self.group = self.dropdown("console.security_group", lambda: [
-            (f"{g.group_name} ({g.id})", g.id) for g in self.lab.security_groups.values()])  # fmt: skip
-        self.direction = self.console.label(self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS),
-                                            "console.direction")  # fmt: skip
+        self.group = self.dropdown(
+            "console.security_group",
+            lambda: [(f"{g.group_name} ({g.id})", g.id) for g in self.lab.security_groups.values()],
+        )
+        self.direction = self.console.label(
+            self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS), "console.direction"
+        )
         self.protocol = self.console.label(
             self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
         )
         self.port = self.text("console.port", "80")
         self.cidr = self.text("console.cidr", "0.0.0.0/0")
         b = self.console.button
-        return [self.group, self.direction, self.protocol, self.port, self.cidr, self.row(
-            b("console.add_rule", lambda: self._rule("authorize"), "plus"),
-            b("console.remove_rule", lambda: self._rule("revoke"), "minus"),
-        )]  # fmt: skip
+        return [
+            self.group,
+            self.direction,
+            self.protocol,
+            self.port,
+            self.cidr,
+            self.row(
+                b("console.add_rule", lambda: self._rule("authorize"), "plus"),
+                b("console.remove_rule", lambda: self._rule("revoke"), "minus"),
+            ),
+        ]
 
     def _rule(self, verb: str) -> None:
         way = "egress" if self.direction.value else "ingress"
-        self.console.act(f"{verb}_security_group_{way}", self.group.value, self.protocol.value,
-                         parse_port(self.port.value), cidr=self.cidr.value.strip())  # fmt: skip
+        self.console.act(
+            f"{verb}_security_group_{way}",
+            self.group.value,
+            self.protocol.value,
+            parse_port(self.port.value),
+            cidr=self.cidr.value.strip(),
+        )
 
 
 class AclPanel(Panel):
     def build(self):
         self.acl = self.dropdown("console.network_acl", lambda: list(self.lab.network_acls.values()))
-        self.number = self.console.label(widgets.BoundedIntText(value=100, min=1, max=32766, layout=_WIDE),
-                                         "console.rule_number")  # fmt: skip
-        self.direction = self.console.label(self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS),
-                                            "console.direction")  # fmt: skip
+        self.number = self.console.label(
+            widgets.BoundedIntText(value=100, min=1, max=32766, layout=_WIDE), "console.rule_number"
+        )
+        self.direction = self.console.label(
+            self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS), "console.direction"
+        )
         self.protocol = self.console.label(
             self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
         )
         self.port = self.text("console.port", "")
         self.cidr = self.text("console.cidr", "0.0.0.0/0")
-        self.action = self.console.label(self.console.choices(widgets.ToggleButtons(options=[("", "allow")]),
-                                                                [("console.opt.allow", "allow"), ("console.opt.deny", "deny")]),
-                                         "console.action")  # fmt: skip
+        self.action = self.console.label(
+            self.console.choices(
+                widgets.ToggleButtons(options=[("", "allow")]),
+                [("console.opt.allow", "allow"), ("console.opt.deny", "deny")],
+            ),
+            "console.action",
+        )
         act, b = self.console.act, self.console.button
-        return [self.acl, self.number, self.direction, self.protocol, self.port, self.cidr, self.action, self.row(
-            b("console.add_entry", lambda: act("create_network_acl_entry", self.acl.value, self.number.value,
-                                               self.direction.value, self.protocol.value, parse_port(self.port.value),
-                                               self.cidr.value.strip(), self.action.value), "plus"),
-            b("console.delete_entry", lambda: act("delete_network_acl_entry", self.acl.value, self.number.value,
-                                                  self.direction.value), "trash"),
-        )]  # fmt: skip
+        return [
+            self.acl,
+            self.number,
+            self.direction,
+            self.protocol,
+            self.port,
+            self.cidr,
+            self.action,
+            self.row(
+                b(
+                    "console.add_entry",
+                    lambda: act(
+                        "create_network_acl_entry",
+                        self.acl.value,
+                        self.number.value,
+                        self.direction.value,
+                        self.protocol.value,
+                        parse_port(self.port.value),
+                        self.cidr.value.strip(),
+                        self.action.value,
+                    ),
+                    "plus",
+                ),
+                b(
+                    "console.delete_entry",
+                    lambda: act("delete_network_acl_entry", self.acl.value, self.number.value, self.direction.value),
+                    "trash",
+                ),
+            ),
+        ]
 
 
 class NatPanel(Panel):
     def build(self):
         self.subnet = self.dropdown("console.subnet", self.subnets)
-        self.address = self.dropdown("console.elastic_ip", lambda: [
-            (f"{e.public_ip} ({e.id})", e.id) for e in self.lab.elastic_ips.values()])  # fmt: skip
-        self.nat = self.dropdown("console.nat_gateway", lambda: [
-            n for n in self.lab.nat_gateways.values() if n.state is not NatGatewayState.DELETED])  # fmt: skip
+        self.address = self.dropdown(
+            "console.elastic_ip", lambda: [(f"{e.public_ip} ({e.id})", e.id) for e in self.lab.elastic_ips.values()]
+        )
+        self.nat = self.dropdown(
+            "console.nat_gateway",
+            lambda: [n for n in self.lab.nat_gateways.values() if n.state is not NatGatewayState.DELETED],
+        )
         act, b = self.console.act, self.console.button
         return [
             self.subnet,
@@ -239,15 +366,32 @@ class TesterPanel(Panel):
         )
         self.port = self.text("console.port", "80")
         self.result = widgets.HTML()
-        run = lambda: self.console.test(self.source.value, self.destination.value, self.protocol.value,  # noqa: E731
-                                        parse_port(self.port.value))  # fmt: skip
-        return [self.source, self.destination, self.protocol, self.port,
-                self.row(self.console.button("console.test", run, "search", "primary")), self.result]  # fmt: skip
+
+        def run() -> None:
+            self.console.test(
+                self.source.value, self.destination.value, self.protocol.value, parse_port(self.port.value)
+            )
+
+        return [
+            self.source,
+            self.destination,
+            self.protocol,
+            self.port,
+            self.row(self.console.button("console.test", run, "search", "primary")),
+            self.result,
+        ]
 
 
-_PANELS = {"internet_gateway": GatewayPanel, "route_table": RoutePanel, "elastic_ip": AddressPanel,
-           "instance": InstancePanel, "security_group": SecurityGroupPanel, "network_acl": AclPanel,
-           "nat_gateway": NatPanel, "tester": TesterPanel}  # fmt: skip
+_PANELS = {
+    "internet_gateway": GatewayPanel,
+    "route_table": RoutePanel,
+    "elastic_ip": AddressPanel,
+    "instance": InstancePanel,
+    "security_group": SecurityGroupPanel,
+    "network_acl": AclPanel,
+    "nat_gateway": NatPanel,
+    "tester": TesterPanel,
+}
 
 
 def build_panel(name: str, console) -> Panel:
