@@ -28,8 +28,7 @@ def _grade(args: argparse.Namespace) -> int:
         print("vpclab grade: --timeout and --jobs must be positive", file=sys.stderr)
         return 2
     try:
-        grade(args.submissions, args.assignment, Path(args.out), jobs=args.jobs, timeout=args.timeout,
-              lang=args.lang)  # fmt: skip
+        grade(args.submissions, args.assignment, Path(args.out), jobs=args.jobs, timeout=args.timeout, lang=args.lang)
     except VpcLabError as error:  # an unknown assignment
         print(f"vpclab grade: {error.message(args.lang)}", file=sys.stderr)
         return 2
@@ -46,17 +45,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"vpclab {__version__}")
     commands = parser.add_subparsers(dest="command")
     grade = commands.add_parser(
-        "grade", help="grade submission notebooks in sandboxed kernels",
+        "grade",
+        help="grade submission notebooks in sandboxed kernels",
         description="Grade submission notebooks: each runs in a fresh sandboxed kernel; the checks run in the "
         "grader. Writes grades.csv, checks.csv and, per student, results.json (Gradescope), feedback.md and "
         "feedback.html to --out.",
-    )  # fmt: skip
+        epilog="Run as root on Linux for the full sandbox (namespaces, a user of its own per kernel, no network, "
+        "cgroups); otherwise kernels run with resource limits only. Each kernel may use 1.5 GB of memory. The exit "
+        "status is 0 whenever grading completed, whatever the submissions did.",
+    )
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="notebooks, or folders of notebooks")
     grade.add_argument("--assignment", required=True, metavar="ID", help="e.g. a01_web_server")
     grade.add_argument("--out", required=True, metavar="DIR", help="where the reports go")
     grade.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel kernels (default: CPU count)")
-    grade.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                       help="seconds of wall-clock time for each submission's cells (default 60)")  # fmt: skip
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds of wall-clock time for each submission's cells (default 60)",
+    )
     grade.add_argument("--lang", choices=("ko", "en"), default="en", help="language of the feedback")
     from .cli import add_exposure_command, run_exposure
 

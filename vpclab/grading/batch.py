@@ -36,7 +36,7 @@ from ..model.i18n import check_language, tr
 from .checks import checks_of
 from .grader import MAX_NOTEBOOK, Outcome, failed, grade_submission
 from .kernel import probe_full_sandbox
-from .reports import write_reports
+from .reports import REPORTS, write_reports
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -61,15 +61,20 @@ def find_submissions(items: list[str]) -> list[Path]:
 
 def student_names(paths: list[Path], assignment: str) -> list[str]:
     """A safe folder name per submission: its stem, or its folder's when named after the assignment."""
-    names, used = [], Counter()
+    names: list[str] = []
+    taken = set(REPORTS)  # a student called grades.csv gets a folder of another name
     for path in paths:
         folder = path.resolve().parent
         if folder.name == assignment:  # nbgrader's layout: submitted/<student>/<assignment>/<assignment>.ipynb
             folder = folder.parent
         raw = folder.name if path.stem == assignment else path.stem
-        name = re.sub(r"[^\w.@-]+", "_", raw).strip("._") or "student"
-        used[name] += 1
-        names.append(name if used[name] == 1 else f"{name}-{used[name]}")
+        name = base = re.sub(r"[^\w.@-]+", "_", raw).strip("._")[:100] or "student"
+        number = 1
+        while name in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name)
+        names.append(name)
     return names
 
 
@@ -198,9 +203,14 @@ def _run(tasks: list[tuple], progress: Progress, keys: list[str | None], pool) -
 
 
 def grade(
-    submissions: list[str], assignment: str, out: Path, jobs: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT, lang: str = "en", stream=None,
-) -> list[Outcome]:  # fmt: skip
+    submissions: list[str],
+    assignment: str,
+    out: Path,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    lang: str = "en",
+    stream=None,
+) -> list[Outcome]:
     """Grade every submission and write the reports to ``out``; the outcomes, in input order."""
     stream = stream or sys.stderr
     lang = check_language(lang)
@@ -225,6 +235,16 @@ def grade(
     counts = ", ".join(
         f"{tr('grade.status.' + k, lang)} {v}" for k, v in sorted(Counter(o.status for o in outcomes).items())
     )
-    stream.write(tr("grade.cli.summary", lang, count=len(outcomes), seconds=f"{time.monotonic() - started:.1f}",
-                    statuses=counts or "—", out=str(out), mode=mode) + "\n")  # fmt: skip
+    sandbox = tr("grade.mode.full" if mode == "full" else "grade.mode.basic", lang)
+    seconds = f"{time.monotonic() - started:.1f}"
+    summary = tr(
+        "grade.cli.summary",
+        lang,
+        count=len(outcomes),
+        seconds=seconds,
+        statuses=counts or "—",
+        out=str(out),
+        mode=sandbox,
+    )
+    stream.write(summary + "\n")
     return outcomes

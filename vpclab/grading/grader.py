@@ -35,12 +35,36 @@ MAX_CELLS = 1000
 KEPT_ERRORS = 5  # cell errors listed per submission
 GRADED = ("graded", "timeout")  # statuses whose checks ran
 STATUSES = ("graded", "timeout", "crashed", "invalid_notebook", "no_lab", "tampered", "wrong_lab", "error")
-REASONS = tuple(f"grade.reason.{r}" for r in (
-    "ok", "cell_errors", "timeout_partial", "timeout_no_lab", "timeout_dead", "crashed", "crashed_startup",
-    "too_large", "too_many_cells", "unreadable_file", "not_json", "not_notebook", "no_code", "lab_missing",
-    "lab_not_a_lab", "no_readout", "unreadable", "invalid_lab", "history_too_long", "replay_failed",
-    "state_mismatch", "state_mismatch_undo", "wrong_lab", "sandbox", "internal",
-))  # fmt: skip
+REASONS = tuple(
+    f"grade.reason.{r}"
+    for r in (
+        "ok",
+        "cell_errors",
+        "timeout_partial",
+        "timeout_no_lab",
+        "timeout_dead",
+        "crashed",
+        "crashed_startup",
+        "too_large",
+        "too_many_cells",
+        "unreadable_file",
+        "not_json",
+        "not_notebook",
+        "no_code",
+        "lab_missing",
+        "lab_not_a_lab",
+        "no_readout",
+        "unreadable",
+        "invalid_lab",
+        "history_too_long",
+        "replay_failed",
+        "state_mismatch",
+        "state_mismatch_undo",
+        "wrong_lab",
+        "sandbox",
+        "internal",
+    )
+)
 
 
 @dataclass
@@ -142,14 +166,16 @@ def _zero(assignment: str) -> list[CheckResult]:
 
 def _plain(values: dict) -> dict:
     """Verdict values as text or numbers, so they pickle, serialize and fill a template anywhere."""
-    return {str(k): v if isinstance(v, int | float | str) and not isinstance(v, bool) else str(v)
-            for k, v in values.items()}  # fmt: skip
+    return {
+        str(k): v if isinstance(v, int | float | str) and not isinstance(v, bool) else str(v) for k, v in values.items()
+    }
 
 
 def failed(path: str, student: str, assignment: str, detail: str) -> Outcome:
     """The outcome of a submission the grader itself failed on: zero, and the reason is the grader's."""
-    return Outcome(student, path, assignment, "error", "grade.reason.internal", {"detail": detail},
-                   checks=_zero(assignment))  # fmt: skip
+    return Outcome(
+        student, path, assignment, "error", "grade.reason.internal", {"detail": detail}, checks=_zero(assignment)
+    )
 
 
 def grade_submission(path: str, student: str, assignment: str, timeout: float, mode: str) -> dict:

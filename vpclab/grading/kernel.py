@@ -6,20 +6,12 @@ wall-clock deadline; an error in a cell does not stop the run (as nbgrader's ``a
 cell past the deadline is interrupted and the rest are skipped. Output is counted but only a little
 of it is kept, so a cell printing 100 MB costs the grader time, not memory.
 
-Then the grader runs a cell of its own, the *read-out*: it loads a fresh copy of vpclab's
-serialization module and of ``json`` straight from their files (under names of its own, never from
-``sys.modules``, where the student may have put anything), saves the ``lab`` variable with it, and
-returns the text through the ``user_expressions`` of its execute reply (on the shell channel, so
-neither ``print``, ``sys.stdout`` nor a flood of output can touch it), tagged with a random nonce.
-None of this is *trusted*: the kernel is the student's, and a determined one can rewrite the
-read-out cell before it runs. ``replay.py`` decides what the text is worth.
+Then the grader's read-out cell (``readout.py``) gets the ``lab`` variable out as JSON.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -35,7 +27,8 @@ import zmq
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import KernelManager
 
-from .sandbox import cgroup_dirs
+from .readout import decode_readout, readout_cell
+from .sandbox import MS_NODEV, MS_NOSUID, SCRATCH_SIZE, cgroup_dirs, mount, unmount
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the vpclab package the kernel must import
@@ -44,7 +37,6 @@ STARTUP = 30.0  # seconds for a kernel to answer, not counted in the submission'
 READOUT_TIME = 15.0  # seconds for the read-out cell, after the student's cells
 INTERRUPT_GRACE = 3.0  # seconds for an interrupted cell to give the kernel back
 KEPT_OUTPUT = 4096  # characters of each cell's error message kept for the report
-READOUT_LIMIT = 32_000_000  # characters of read-out text accepted (the lab format allows 20 M)
 UID_RANGE = (1_600_000_000, 1_700_000_000)  # users the kernels run as in full mode, one per submission
 # ipykernel's own launcher, without its debugger: importing debugpy costs every kernel a tenth of a second.
 KERNEL_MAIN = (
@@ -78,8 +70,9 @@ class SandboxKernelManager(KernelManager):
 
     def __init__(self, argv: list[str], **kwargs) -> None:
         super().__init__(**kwargs)
-        self._sandbox_spec = KernelSpec(argv=argv, display_name="vpclab grader", language="python",
-                                        interrupt_mode="signal")  # fmt: skip
+        self._sandbox_spec = KernelSpec(
+            argv=argv, display_name="vpclab grader", language="python", interrupt_mode="signal"
+        )
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -88,8 +81,10 @@ class SandboxKernelManager(KernelManager):
 
 def python_paths() -> list[str]:
     """Directories the kernel's Python needs to reach: the interpreter, its library, vpclab."""
-    found = {os.path.dirname(os.path.realpath(sys.executable)), sys.prefix, sys.base_prefix, str(PACKAGE_DIR.parent)}
-    found.update(p for p in sys.path if p and os.path.isdir(p))
+    prefixes = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    found = {os.path.dirname(os.path.realpath(sys.executable)), *prefixes, str(PACKAGE_DIR.parent)}
+    # The library folders of this Python (a test runner's own additions to sys.path are not needed).
+    found.update(p for p in map(os.path.realpath, filter(os.path.isdir, sys.path)) if p.startswith(tuple(prefixes)))
     return sorted(os.path.realpath(p) for p in found)
 
 
@@ -129,11 +124,31 @@ def probe_full_sandbox() -> str | None:
         os.chown(workdir, uid, uid)
         command = [sys.executable, "-c", "import ipykernel, vpclab; print('ok')"]
         done = subprocess.run(
-            [sys.executable, "-I", str(SANDBOX), "--mode", "full", "--workdir", workdir, "--uid", str(uid),
-             "--memory", str(MEMORY), "--cpu", "60", *[f"--need={p}" for p in python_paths()], *private_checkout(),
-             "--", *command],
-            capture_output=True, text=True, timeout=60, env=kernel_environment(workdir), check=False,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-I",
+                str(SANDBOX),
+                "--mode",
+                "full",
+                "--workdir",
+                workdir,
+                "--uid",
+                str(uid),
+                "--memory",
+                str(MEMORY),
+                "--cpu",
+                "60",
+                *[f"--need={p}" for p in python_paths()],
+                *private_checkout(),
+                "--",
+                *command,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=kernel_environment(workdir),
+            check=False,
+        )
         if done.returncode == 0 and done.stdout.strip() == "ok":
             return None
         return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1][:200]
@@ -143,52 +158,6 @@ def probe_full_sandbox() -> str | None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-READOUT = r"""
-def _vpclab_readout___NONCE__():
-    import base64, importlib, importlib.util, sys, types
-    prefix = "_vpclab_readout___NONCE__"
-    try:
-        for name, path in ((prefix, __PACKAGE__), (prefix + ".model", __PACKAGE__ + "/model")):
-            module = types.ModuleType(name)
-            module.__path__ = [path]
-            sys.modules[name] = module
-        dump = importlib.import_module(prefix + ".model.serialization").dump
-        spec = importlib.util.spec_from_file_location(prefix + "_json", __JSON__ + "/__init__.py",
-                                                      submodule_search_locations=[__JSON__])
-        fresh_json = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = fresh_json
-        spec.loader.exec_module(fresh_json)
-        space = globals()
-        if "lab" not in space:
-            result = {"nonce": "__NONCE__", "ok": False, "why": "missing"}
-        else:
-            try:
-                result = {"nonce": "__NONCE__", "ok": True, "lab": dump(space["lab"])}
-            except Exception as error:
-                result = {"nonce": "__NONCE__", "ok": False, "why": "not_a_lab",
-                          "type": type(space["lab"]).__name__[:80], "detail": type(error).__name__[:80]}
-        try:
-            text = fresh_json.dumps(result, ensure_ascii=True)
-        except Exception as error:
-            text = fresh_json.dumps({"nonce": "__NONCE__", "ok": False, "why": "unreadable",
-                                     "detail": type(error).__name__[:80]})
-        return base64.b64encode(text.encode("ascii")).decode("ascii")
-    finally:
-        for name in [n for n in sys.modules if n.startswith(prefix)]:
-            del sys.modules[name]
-_vpclab_readout___NONCE__ = _vpclab_readout___NONCE__()
-"""
-
-
-def readout_cell(nonce: str) -> str:
-    json_dir = os.path.dirname(json.__file__)
-    return (
-        READOUT.replace("__NONCE__", nonce)
-        .replace("__PACKAGE__", repr(str(PACKAGE_DIR)))
-        .replace("__JSON__", repr(json_dir))
-    )
-
-
 class _Session:
     """One kernel's life: start, run cells against a deadline, read out, and always clean up."""
 
@@ -196,28 +165,59 @@ class _Session:
         self.mode, self.timeout = mode, timeout
         self.workdir = tempfile.mkdtemp(prefix="vpclab-grade-")
         self.uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) if mode == "full" else None
+        self.mounted = False
         if self.uid is not None:
+            # A tmpfs of its own, so that a notebook writing files until the disk is full fills 64 MB of
+            # memory (charged to its cgroup) instead of the grader's disk.
+            with contextlib.suppress(OSError):
+                mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_SIZE},mode=700")
+                self.mounted = True
             os.chown(self.workdir, self.uid, self.uid)
         # The kernel's stdout and stderr, open for the session: never shown, never read.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         connection = os.path.join(self.workdir, "kernel.json")
-        kernel = [sys.executable, "-c", KERNEL_MAIN, "-f", "{connection_file}", "--HistoryManager.enabled=False",
-                  "--IPKernelApp.quiet=True"]  # fmt: skip
-        launcher = [sys.executable, "-I", str(SANDBOX), "--mode", mode, "--workdir", self.workdir,
-                    "--memory", str(MEMORY), "--cpu", str(int(timeout + READOUT_TIME + STARTUP) + 10)]  # fmt: skip
+        kernel = [
+            sys.executable,
+            "-c",
+            KERNEL_MAIN,
+            "-f",
+            "{connection_file}",
+            "--HistoryManager.enabled=False",
+            "--IPKernelApp.quiet=True",
+        ]
+        launcher = [
+            sys.executable,
+            "-I",
+            str(SANDBOX),
+            "--mode",
+            mode,
+            "--workdir",
+            self.workdir,
+            "--memory",
+            str(MEMORY),
+            "--cpu",
+            str(int(timeout + READOUT_TIME + STARTUP) + 10),
+        ]
         if mode == "full":
             launcher += ["--uid", str(self.uid), *[f"--need={p}" for p in python_paths()], *private_checkout()]
         self.km = SandboxKernelManager(
-            [*launcher, "--", *kernel], transport="ipc" if mode == "full" else "tcp",
-            ip=os.path.join(self.workdir, "ipc") if mode == "full" else "127.0.0.1", connection_file=connection,
-        )  # fmt: skip
+            [*launcher, "--", *kernel],
+            transport="ipc" if mode == "full" else "tcp",
+            ip=os.path.join(self.workdir, "ipc") if mode == "full" else "127.0.0.1",
+            connection_file=connection,
+        )
         self.kc = None
         self.poller = zmq.Poller()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
-        self.km.start_kernel(env=kernel_environment(self.workdir), cwd=self.workdir, stdout=self.log,
-                             stderr=self.log, stdin=subprocess.DEVNULL)  # fmt: skip
+        self.km.start_kernel(
+            env=kernel_environment(self.workdir),
+            cwd=self.workdir,
+            stdout=self.log,
+            stderr=self.log,
+            stdin=subprocess.DEVNULL,
+        )
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=STARTUP)
@@ -245,6 +245,8 @@ class _Session:
             with contextlib.suppress(Exception):
                 self.km.cleanup_resources()
             self.log.close()
+            if self.mounted:
+                unmount(self.workdir)
             shutil.rmtree(self.workdir, ignore_errors=True)
             if self.uid is not None:
                 _remove_cgroups(f"vpclab-{self.uid}")
@@ -266,8 +268,14 @@ class _Session:
 
         status: ok, error, timeout (deadline passed; the cell is still running), died.
         """
-        msg_id = self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False,
-                                 user_expressions=expressions or {}, stop_on_error=False)  # fmt: skip
+        msg_id = self.kc.execute(
+            code,
+            silent=silent,
+            store_history=not silent,
+            allow_stdin=False,
+            user_expressions=expressions or {},
+            stop_on_error=False,
+        )
         reply, idle, error, chars = None, False, "", 0
         reply_at = None
         while reply is None or not idle:
@@ -370,7 +378,7 @@ def run_cells(sources: list[str], timeout: float, mode: str) -> KernelRun:
             status, reply, _, _ = session.execute(
                 readout_cell(nonce), time.monotonic() + READOUT_TIME, expression, silent=True
             )
-            run.readout = _decode_readout(reply, nonce) if status == "ok" else None
+            run.readout = decode_readout(reply, nonce) if status == "ok" else None
             run.died = status == "died"
         if run.died:
             run.exit_code = session.exit_code()
@@ -380,24 +388,6 @@ def run_cells(sources: list[str], timeout: float, mode: str) -> KernelRun:
             run.exit_code = code
         run.seconds = time.monotonic() - started
     return run
-
-
-def _decode_readout(reply: dict | None, nonce: str) -> str | None:
-    """The JSON text of a read-out reply, or None if the reply is not one (wrong shape, nonce, size)."""
-    try:
-        value = reply["user_expressions"]["readout"]
-        if value.get("status") != "ok":
-            return None
-        text = value["data"]["text/plain"]
-        if not isinstance(text, str) or len(text) > READOUT_LIMIT or len(text) < 2 or text[0] != text[-1]:
-            return None
-        decoded = base64.b64decode(text[1:-1], validate=True).decode("ascii")
-        data = json.loads(decoded)
-        if not isinstance(data, dict) or data.get("nonce") != nonce:
-            return None
-        return decoded
-    except (KeyError, TypeError, AttributeError, ValueError, RecursionError):
-        return None
 
 
 def signal_name(code: int | None) -> str:

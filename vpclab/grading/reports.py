@@ -26,6 +26,8 @@ from .checks import Verdict, checks_of
 from .grader import GRADED, Outcome
 from .student import nudge
 
+REPORTS = ("grades.csv", "checks.csv")  # the class-wide files beside the students' folders
+
 
 def points(value: float) -> str:
     return f"{value:g}"
@@ -71,21 +73,49 @@ def grades_csv(outcomes: list[Outcome], assignment: str, lang: str) -> str:
     rows = [["student", "score", "max_score", "percent", *check_ids, "status", "reason"]]
     for o in outcomes:
         earned = {c.check_id: points(c.points) for c in o.checks}
-        rows.append([o.student, points(o.score), points(o.max_score), f"{percent(o):g}",
-                     *(earned.get(i, "0") for i in check_ids), o.status, reason_text(o, lang)])  # fmt: skip
+        rows.append(
+            [
+                o.student,
+                points(o.score),
+                points(o.max_score),
+                f"{percent(o):g}",
+                *(earned.get(i, "0") for i in check_ids),
+                o.status,
+                reason_text(o, lang),
+            ]
+        )
     return _csv(rows)
 
 
 def checks_csv(outcomes: list[Outcome], assignment: str) -> str:
     checks = checks_of(assignment)
-    rows = [["student", "status", "check", "passed", "points", "max_points",
-             *(f"title_{x}" for x in LANGUAGES), *(f"hint_{x}" for x in LANGUAGES)]]  # fmt: skip
+    rows = [
+        [
+            "student",
+            "status",
+            "check",
+            "passed",
+            "points",
+            "max_points",
+            *(f"title_{x}" for x in LANGUAGES),
+            *(f"hint_{x}" for x in LANGUAGES),
+        ]
+    ]
     for o in outcomes:
         for result in o.checks:
             item = checks[result.check_id]
-            rows.append([o.student, o.status, result.check_id, str(result.passed).lower(), points(result.points),
-                         points(result.max_points), *(item.title(x) for x in LANGUAGES),
-                         *(hint_text(o, result.check_id, x) for x in LANGUAGES)])  # fmt: skip
+            rows.append(
+                [
+                    o.student,
+                    o.status,
+                    result.check_id,
+                    str(result.passed).lower(),
+                    points(result.points),
+                    points(result.max_points),
+                    *(item.title(x) for x in LANGUAGES),
+                    *(hint_text(o, result.check_id, x) for x in LANGUAGES),
+                ]
+            )
     return _csv(rows)
 
 
@@ -96,15 +126,17 @@ def gradescope(outcome: Outcome, lang: str) -> dict:
     for number, result in enumerate(outcome.checks, 1):
         item = checks[result.check_id]
         output = hint_text(outcome, result.check_id, lang) or ("" if result.passed else reason_text(outcome, lang))
-        tests.append({
-            "name": item.title(lang),
-            "number": str(number),
-            "score": result.points,
-            "max_score": result.max_points,
-            "status": "passed" if result.passed else "failed",
-            "output": output,
-            "visibility": "visible",
-        })  # fmt: skip
+        tests.append(
+            {
+                "name": item.title(lang),
+                "number": str(number),
+                "score": result.points,
+                "max_score": result.max_points,
+                "status": "passed" if result.passed else "failed",
+                "output": output,
+                "visibility": "visible",
+            }
+        )
     return {
         "score": outcome.score,
         "execution_time": round(outcome.seconds, 1),
@@ -130,14 +162,23 @@ def _lines(outcome: Outcome, lang: str):
     checks = checks_of(outcome.assignment)
     for result in outcome.checks:
         item = checks[result.check_id]
-        yield (result.passed, item.title(lang), f"{points(result.points)}/{points(result.max_points)}",
-               hint_text(outcome, result.check_id, lang))  # fmt: skip
+        yield (
+            result.passed,
+            item.title(lang),
+            f"{points(result.points)}/{points(result.max_points)}",
+            hint_text(outcome, result.check_id, lang),
+        )
 
 
 def _summary(outcome: Outcome, lang: str) -> tuple[str, str, str]:
     title = tr("grade.feedback.title", lang, assignment=outcome.assignment, student=outcome.student)
-    score = tr("grade.feedback.score", lang, score=points(outcome.score), max_score=points(outcome.max_score),
-               percent=f"{percent(outcome):g}")  # fmt: skip
+    score = tr(
+        "grade.feedback.score",
+        lang,
+        score=points(outcome.score),
+        max_score=points(outcome.max_score),
+        percent=f"{percent(outcome):g}",
+    )
     status = tr("grade.feedback.status", lang, status=status_text(outcome, lang), reason=reason_text(outcome, lang))
     return title, score, status
 

@@ -64,10 +64,18 @@ def _check(result: int, what: str) -> None:
         raise OSError(error, f"{what}: {os.strerror(error)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    """mount(2); OSError on failure."""
     encode = lambda v: v.encode() if v is not None else None  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-           f"mount {target}")  # fmt: skip
+    _check(
+        _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+        f"mount {target}",
+    )
+
+
+def unmount(target: str) -> None:
+    """umount2(2) with MNT_DETACH (lazily, even while busy); errors are ignored."""
+    _libc.umount2(target.encode(), 2)
 
 
 def _limits(memory: int, cpu: int, processes: bool) -> None:
@@ -100,8 +108,11 @@ def cgroup_dirs(name: str) -> dict[str, str]:
 def _join_cgroups(name: str, memory: int) -> None:
     """Best effort: cap the memory and the number of processes of the whole tree (a fork bomb of
     processes each under RLIMIT_AS would not be)."""
-    limits = {"memory": {"memory.limit_in_bytes": memory}, "pids": {"pids.max": PROCESSES},
-              "v2": {"memory.max": memory, "memory.swap.max": 0, "pids.max": PROCESSES}}  # fmt: skip
+    limits = {
+        "memory": {"memory.limit_in_bytes": memory},
+        "pids": {"pids.max": PROCESSES},
+        "v2": {"memory.max": memory, "memory.swap.max": 0, "pids.max": PROCESSES},
+    }
     for directory, controller in cgroup_dirs(name).items():
         try:
             os.makedirs(directory, exist_ok=True)
@@ -141,14 +152,14 @@ def _cover(directory: str, keep: set[str], mode: str) -> None:
         path = os.path.join(directory, name)
         if os.path.lexists(path):
             handles[name] = (os.open(path, os.O_PATH | os.O_NOFOLLOW), os.path.isdir(path))
-    _mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_SIZE},mode={mode}")
+    mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_SIZE},mode={mode}")
     for name, (handle, is_dir) in handles.items():
         target = os.path.join(directory, name)
         if is_dir:
             os.mkdir(target, 0o755)
         else:
             open(target, "w").close()
-        _mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
+        mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
         os.close(handle)
 
 
@@ -164,18 +175,21 @@ def _top_entries(path: str, directory: str) -> set[str]:
 
 def _build_namespace(args) -> None:
     """In the new mount namespace: private mounts, our /proc, reachable needs, scratch tmpfs."""
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    blocked = _blocked([*args.need, args.workdir], args.uid)
-    for directory in sorted(blocked, key=len):
-        _cover(directory, blocked[directory], "755")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for _ in range(16):  # a closed folder inside a closed folder shows up once the outer one is covered
+        blocked = _blocked([*args.need, args.workdir], args.uid)
+        if not blocked:
+            break
+        for directory in sorted(blocked, key=len):
+            _cover(directory, blocked[directory], "755")
     keep_paths = [*args.need, args.workdir, *args.command[:1]]
     for directory in SCRATCH:
         if os.path.isdir(directory) and not os.path.islink(directory):
             _cover(directory, {e for p in keep_paths for e in _top_entries(p, directory)}, "1777")
-    for private in args.private:  # a source checkout: the package, not the solutions beside it
+    for private in args.private:  # a source checkout: the package (and a .venv in it), not the solutions
         directory, _, entry = private.rpartition("=")
-        _cover(directory, {entry}, "755")
+        _cover(directory, {entry} | {e for p in keep_paths for e in _top_entries(p, directory)}, "755")
     socket.sethostname("vpclab-grader")
 
 
