@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from ipaddress import IPv4Network, ip_network
+from types import SimpleNamespace
 
 from ...engine.packets import LINUX_EPHEMERAL
 from .. import lookup
@@ -94,3 +95,24 @@ def public_ipv4(lab) -> tuple[int, Decimal]:
 
 def usd(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def shop_with_public_web(lab):
+    """The shop network two assignments start from: a VPC with a public and a private subnet, an
+    attached gateway routed from the public subnet, and a web server with an Elastic IP open on 80/443.
+
+    Returns the resources by name: ``vpc``, ``public``, ``private``, ``igw``, ``web``."""
+    vpc = lab.create_vpc("10.0.0.0/16", name="shop-vpc")
+    public = lab.create_subnet(vpc, "10.0.1.0/24", name="public-a")
+    private = lab.create_subnet(vpc, "10.0.2.0/24", name="private-a")
+    igw = lab.create_internet_gateway(name="shop-igw")
+    lab.attach_internet_gateway(igw, vpc)
+    public_rt = lab.create_route_table(vpc, name="public-rt")
+    lab.create_route(public_rt, "0.0.0.0/0", igw)
+    lab.associate_route_table(public_rt, public)
+    web_sg = lab.create_security_group(vpc, "web-sg", "web server")
+    for port in (80, 443):
+        lab.authorize_security_group_ingress(web_sg, "tcp", port, cidr="0.0.0.0/0")
+    web = lab.run_instance(public, name="web", security_groups=[web_sg])
+    lab.associate_address(lab.allocate_address(name="web-eip"), web)
+    return SimpleNamespace(vpc=vpc, public=public, private=private, igw=igw, web=web)

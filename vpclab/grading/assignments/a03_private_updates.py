@@ -18,26 +18,14 @@ ASSIGNMENT = "a03_private_updates"
 
 def start() -> Lab:
     lab = Lab()
-    vpc = lab.create_vpc("10.0.0.0/16", name="shop-vpc")
-    public = lab.create_subnet(vpc, "10.0.1.0/24", name="public-a")
-    private = lab.create_subnet(vpc, "10.0.2.0/24", name="private-a")
-    igw = lab.create_internet_gateway(name="shop-igw")
-    lab.attach_internet_gateway(igw, vpc)
-    public_rt = lab.create_route_table(vpc, name="public-rt")
-    lab.create_route(public_rt, "0.0.0.0/0", igw)
-    lab.associate_route_table(public_rt, public)
-    web_sg = lab.create_security_group(vpc, "web-sg", "web server")
-    for port in (80, 443):
-        lab.authorize_security_group_ingress(web_sg, "tcp", port, cidr="0.0.0.0/0")
-    web = lab.run_instance(public, name="web", security_groups=[web_sg])
-    lab.associate_address(lab.allocate_address(name="web-eip"), web)
-    app_sg = lab.create_security_group(vpc, "app-sg", "application server")
+    shop = _common.shop_with_public_web(lab)
+    app_sg = lab.create_security_group(shop.vpc, "app-sg", "application server")
     lab.authorize_security_group_ingress(app_sg, "tcp", 8080, cidr="0.0.0.0/0")
-    app = lab.run_instance(private, name="app", security_groups=[app_sg])
+    app = lab.run_instance(shop.private, name="app", security_groups=[app_sg])
     # The shortcut: the "private" subnet's default route goes straight to the internet gateway.
-    private_rt = lab.create_route_table(vpc, name="private-rt")
-    lab.create_route(private_rt, "0.0.0.0/0", igw)
-    lab.associate_route_table(private_rt, private)
+    private_rt = lab.create_route_table(shop.vpc, name="private-rt")
+    lab.create_route(private_rt, "0.0.0.0/0", shop.igw)
+    lab.associate_route_table(private_rt, shop.private)
     lab.associate_address(lab.allocate_address(name="app-eip"), app)
     return lab
 
