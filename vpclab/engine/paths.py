@@ -142,6 +142,12 @@ class Tracer:
             )
         self.hop(acl.id, "network-acl", step, packet, **values)
 
+    def gateway(self, gateway: InternetGateway, step: str, packet: Packet, private, public) -> None:
+        """The internet gateway's 1:1 NAT as a hop: ``igw_out`` rewrote the source, ``igw_in`` the destination."""
+        self.hop(
+            gateway.id, "internet-gateway", step, packet, igw_id=gateway.id, private=str(private), public=str(public)
+        )
+
     def route(self, subnet, destination: IPv4Address, packet: Packet, fix: str):
         """LPM in the subnet's table; a blackhole wins and drops the packet (no fallback)."""
         table = self.lab.route_table_of(subnet)
@@ -191,15 +197,7 @@ class Tracer:
                     nat_hint=self._nat_hint(instance),
                 )
             leaving = packet.with_source(instance.public_ip)
-            self.hop(
-                target.id,
-                "internet-gateway",
-                "igw_out",
-                leaving,
-                igw_id=target.id,
-                private=str(packet.source),
-                public=str(instance.public_ip),
-            )
+            self.gateway(target, "igw_out", leaving, private=packet.source, public=instance.public_ip)
             return leaving, ("igw", instance, target)
         if isinstance(target, NatGateway):
             return self._through_nat(instance, target, packet)
@@ -240,15 +238,7 @@ class Tracer:
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
-        self.hop(
-            route.target.id,
-            "internet-gateway",
-            "igw_out",
-            translated,
-            igw_id=route.target.id,
-            private=str(nat.private_ip),
-            public=str(nat.public_ip),
-        )
+        self.gateway(route.target, "igw_out", translated, private=nat.private_ip, public=nat.public_ip)
         return translated, ("nat", instance, nat, packet)
 
     def _internet_destination(self, gateway: InternetGateway, packet: Packet) -> None:
@@ -301,15 +291,7 @@ class Tracer:
                 "BAD_STATE_ATTACHMENT", vpc.id, "internet-gateway", "igw_in", packet, "attach_gateway", vpc_id=vpc.id
             )
         inside = packet.with_destination(owner.private_ip)
-        self.hop(
-            gateway.id,
-            "internet-gateway",
-            "igw_in",
-            inside,
-            igw_id=gateway.id,
-            public=str(packet.destination),
-            private=str(owner.private_ip),
-        )
+        self.gateway(gateway, "igw_in", inside, private=owner.private_ip, public=packet.destination)
         self.running(owner, inside)
         self.acl(owner.subnet, inside, egress=False)
         self.security_groups(owner, inside, egress=False)
@@ -340,15 +322,7 @@ class Tracer:
                 address=str(reply.destination),
             )
         leaving = reply.with_source(instance.public_ip)
-        self.hop(
-            gateway.id,
-            "internet-gateway",
-            "igw_out",
-            leaving,
-            igw_id=gateway.id,
-            private=str(instance.private_ip),
-            public=str(instance.public_ip),
-        )
+        self.gateway(gateway, "igw_out", leaving, private=instance.private_ip, public=instance.public_ip)
         return leaving
 
     def reply_from_internet(self, how, reply: Packet) -> None:
@@ -356,29 +330,13 @@ class Tracer:
         if how[0] == "igw":
             _, instance, gateway = how
             inside = reply.with_destination(instance.private_ip)
-            self.hop(
-                gateway.id,
-                "internet-gateway",
-                "igw_in",
-                inside,
-                igw_id=gateway.id,
-                public=str(reply.destination),
-                private=str(instance.private_ip),
-            )
+            self.gateway(gateway, "igw_in", inside, private=instance.private_ip, public=reply.destination)
             self.acl(instance.subnet, inside, egress=False)
         else:
             _, instance, nat, original = how
             gateway = nat.vpc.internet_gateway
             at_nat = reply.with_destination(nat.private_ip)
-            self.hop(
-                gateway.id,
-                "internet-gateway",
-                "igw_in",
-                at_nat,
-                igw_id=gateway.id,
-                public=str(nat.public_ip),
-                private=str(nat.private_ip),
-            )
+            self.gateway(gateway, "igw_in", at_nat, private=nat.private_ip, public=nat.public_ip)
             self.acl(nat.subnet, at_nat, egress=False)
             inside = reply.with_destination(original.source, original.source_port)
             self.hop(
