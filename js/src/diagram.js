@@ -28,6 +28,7 @@ const STYLE = `
 .vpclab-diagram .vpclab-stage{width:100%;overflow:hidden;cursor:grab;touch-action:none}
 .vpclab-diagram .vpclab-stage:active{cursor:grabbing}
 .vpclab-diagram .vpclab-stage svg{display:block;margin:0 auto;max-width:none}
+.vpclab-diagram .vpclab-stage svg text{font-family:"Noto Sans CJK KR","Noto Sans KR","Malgun Gothic","Apple SD Gothic Neo",sans-serif}
 .vpclab-diagram .vpclab-caption{font-size:14px;min-height:1.5em;margin:4px 0 0}
 .vpclab-diagram .vpclab-caption:not(:empty)::before{content:"★ ";color:#e65100}
 .vpclab-diagram.vpclab-expanded{position:fixed;inset:0;z-index:10000;padding:8px;overflow:auto;
@@ -58,6 +59,22 @@ function smallestFont(data, found = { min: Infinity }) {
   }
   for (const child of data.children ?? []) smallestFont(child, found);
   return found.min;
+}
+
+// WebAssembly Graphviz has no font files, so it estimates text widths; where the browser's font
+// runs wider than the estimate, the line is fitted to its box (squeezed a little, never smaller).
+function fitTexts(stage) {
+  for (const group of stage.querySelectorAll("g.node, g.cluster")) {
+    const shape = group.querySelector(":scope > polygon, :scope > path, :scope > ellipse");
+    if (!shape) continue;
+    const room = shape.getBBox().width - 10;
+    for (const text of group.querySelectorAll("text")) {
+      if (text.getComputedTextLength() > room) {
+        text.setAttribute("textLength", room);
+        text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    }
+  }
 }
 
 function button(toolbar, text, onClick) {
@@ -140,16 +157,20 @@ function render({ model, el }) {
     shown = dot;
     const animate = drawn > 0 && !reducedMotion();
     gv.options({ fade: animate, tweenPaths: animate, tweenShapes: animate, growEnteringEdges: animate });
-    gv.transition(animate ? () => transition("vpclab").duration(TRANSITION_MS).ease(easeCubicInOut) : null);
     gv.on("transitionStart.vpclab", animate ? () => painted("transition") : null);
     gv.dot(dot, function () {
       const a = this._data.attributes;
       size = { wPt: parseFloat(a.width), hPt: parseFloat(a.height), minPt: smallestFont(this._data) };
       resize();
+      // Set here, after the layout, so the whole transition is seen; none for the first picture,
+      // or when the reader asked for less motion. (d3-graphviz's transition(null) would make one.)
+      this._transitionFactory = null;
+      this._transition = animate ? transition("vpclab").duration(TRANSITION_MS).ease(easeCubicInOut) : null;
       this.render(() => {
         drawn += 1;
         busy = false;
         if (!animate) painted("render");
+        fitTexts(stage);
         mark();
         draw(); // a source that arrived meanwhile
 

@@ -136,7 +136,7 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
             "labelloc": "t",
             "fontsize": TITLE,
         },
-        node_attr={"fontname": FONT, "fontsize": TEXT, "shape": "box", "margin": "0.1,0.05"},
+        node_attr={"fontname": FONT, "fontsize": TEXT, "shape": "box", "margin": "0.16,0.06"},
         edge_attr={"fontname": FONT, "fontsize": SMALL, "color": MUTED, "fontcolor": MUTED},
     )
     graph.lang = lang

@@ -28,6 +28,13 @@ from .panels import TOOLS, build_panel
 
 __all__ = ["TOOLS", "Console"]
 
+# The tool tabs wrap onto a second row instead of shrinking their titles to a few letters.
+CONSOLE_STYLE = """<style>
+.vpclab-console .widget-tab > .lm-TabBar .lm-TabBar-content{flex-wrap:wrap}
+.vpclab-console .widget-tab > .lm-TabBar .lm-TabBar-tab{flex:0 0 auto;max-width:none}
+.vpclab-console .widget-tab > .lm-TabBar{height:auto;min-height:var(--jp-widgets-horizontal-tab-height)}
+</style>"""
+
 
 class Console(widgets.VBox):
     """The lab console. ``tools`` restricts it to some of ``TOOLS`` (default: all).
@@ -77,6 +84,7 @@ class Console(widgets.VBox):
         )
         super().__init__(
             [
+                widgets.HTML(CONSOLE_STYLE, layout=widgets.Layout(display="none")),
                 widgets.HBox([self.language, self.goal_slot], layout=widgets.Layout(flex_flow="row wrap")),
                 self.diagram,
                 widgets.HBox([controls, feedback], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
@@ -86,6 +94,7 @@ class Console(widgets.VBox):
             ],
             layout=widgets.Layout(width="100%", max_width="100%", overflow="hidden"),
         )
+        self.add_class("vpclab-console")
         self._apply_labels()
         self.refresh()
 
