@@ -123,7 +123,8 @@ MEASURE = """() => {
     for (const child of area.querySelectorAll('*')) {
       if (child.closest('.vpclab-stage') && !child.classList.contains('vpclab-stage')) continue;
       const box = child.getBoundingClientRect();
-      if (box.width > 0 && box.right > right + 1) sticking.push(`${child.tagName}.${child.className}: ${box.right} > ${right}`);
+      if (box.width > 0 && box.right > right + 1)
+        sticking.push(`${child.tagName}.${child.className}: ${box.right} > ${right}`);
     }
   }
   const page = document.scrollingElement;
