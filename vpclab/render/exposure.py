@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model.i18n import check_language, tr
+from ..model.i18n import check_language, code_phrase, tr
 from .tables import _CELL
-
-try:
-    from ..model.i18n import code_phrase
-except ImportError:  # the short phrases per explanation code are not in this checkout: show the code alone
-
-    def code_phrase(code: str, lang: str | None = None) -> str:
-        return code
-
 
 _HEADERS = ("instance", "private_ip", "public_ip", "from_internet", "inbound_blocked", "to_internet")
 
