@@ -103,8 +103,16 @@ def write_notebook(folder: Path) -> Path:
 def start_voila(notebook: Path, token: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--Voila.ip={HOST}", f"--port={port}"]
-        + [f"--token={token}"],
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            str(notebook),
+            "--no-browser",
+            f"--Voila.ip={HOST}",
+            f"--port={port}",
+            f"--token={token}",
+        ],  # fmt: skip
         cwd=notebook.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
