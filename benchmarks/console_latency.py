@@ -112,7 +112,7 @@ def start_voila(notebook: Path, token: str) -> tuple[subprocess.Popen, int]:
             f"--Voila.ip={HOST}",
             f"--port={port}",
             f"--token={token}",
-        ],  # fmt: skip
+        ],
         cwd=notebook.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
