@@ -12,6 +12,7 @@ import graphviz
 import pytest
 
 import vpclab
+from vpclab.model.i18n import code_phrase
 from vpclab.render.diagram import diagram_text
 
 GREEN, RED = '"#1b6e34"', '"#c62828"'
@@ -264,8 +265,9 @@ def test_a_blocked_badge_names_the_code_and_the_blocking_component_with_a_cross(
     ):
         line = badge(source, s.app.id, direction)
         assert code, "the exposure report names what blocks"
-        # colour is never the only cue: the symbol and the words say it too
-        assert f"✘ {code} @ {at}" in line and f"COLOR={RED}" in line
+        # colour is never the only cue: the symbol and the words say it too; the AWS code is in the tooltip
+        assert f"✘ {code_phrase(code, 'en')} @ {at}" in line and f"COLOR={RED}" in line
+        assert code in node_label(source, s.app.id).split("tooltip=")[1]
 
 
 def test_badges_follow_the_exposure_report_for_every_instance(classroom):

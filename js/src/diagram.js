@@ -127,16 +127,15 @@ function render({ model, el }) {
   }
 
   const times = {}; // when the last source arrived and was laid out (the benchmark reads them)
+  // Says when the new picture has been painted: at the start of the next frame after the frame that
+  // showed it. A transition starts inside a frame (d3's timer) with its first step applied, so one
+  // frame more; a plain render happens between frames, so two (as in renderAlone below).
   function painted(kind) {
-    // Two frames: the first runs with the new picture (or the transition's first step) applied,
-    // the second starts once that frame has been painted.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() =>
-        el.dispatchEvent(
-          new CustomEvent("vpclab-diagram-painted", { bubbles: true, detail: { kind, dot: shown, ...times } }),
-        ),
-      ),
-    );
+    const tell = () =>
+      el.dispatchEvent(
+        new CustomEvent("vpclab-diagram-painted", { bubbles: true, detail: { kind, dot: shown, ...times } }),
+      );
+    requestAnimationFrame(kind === "transition" ? tell : () => requestAnimationFrame(tell));
   }
 
   function mark() {

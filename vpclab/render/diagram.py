@@ -21,7 +21,7 @@ from html import escape
 
 import graphviz
 
-from ..model.i18n import check_language, tr
+from ..model.i18n import check_language, code_phrase, tr
 from ..model.resources import InstanceState, NatGatewayState, RouteState
 
 FONT = "Noto Sans CJK KR"  # fonts-noto-cjk: Hangul and Latin in one family
@@ -140,7 +140,7 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
         edge_attr={"fontname": FONT, "fontsize": SMALL, "color": MUTED, "fontcolor": MUTED},
     )
     graph.lang = lang
-    badges = {(e.interface_id or e.instance_id): _badges(e, lang) for e in report}
+    badges = {(e.interface_id or e.instance_id): e for e in report}
     _node(graph, "internet", _label(tr("diagram.internet", lang)), "internet", shape="ellipse", peripheries="2")
     for gateway in lab.internet_gateways.values():
         if gateway.vpc is None and only is None:  # a detached gateway waits beside the internet
@@ -179,6 +179,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
             fontcolor=INK,
             fontsize=TEXT,
             penwidth="1.5",
+            labeljust="l",
         )
         gateway = vpc.internet_gateway
         if gateway is not None:  # on the VPC's top edge, linked to the internet above it
@@ -195,6 +196,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
                     color=MUTED,
                     fontcolor=MUTED,
                     fontsize=TEXT,
+                    labeljust="l",
                 )
                 subnets = [s for s in lab.subnets.values() if s.vpc is vpc and s.availability_zone == zone]
                 # public subnets first (above), as in the console's resource map; creation order otherwise
@@ -225,6 +227,7 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
             fontcolor=INK,
             fontsize=SMALL,
             penwidth="2.5" if public else "1.2",
+            labeljust="l",
         )
         rows = [f"{tr('ui.route_table', lang)} {_name(table)}" + (f" ({tr('ui.main', lang)})" if table.main else "")]
         for route in table.routes.values():
@@ -248,8 +251,9 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
                 _node(
                     box,
                     interface.id,
-                    _label(_name(interface), of, *facts, *badges.get(interface.id, [])),
+                    _label(_name(interface), of, *facts, *_badges(badges.get(interface.id), lang)),
                     "instance",
+                    tooltip=_codes(badges.get(interface.id)),
                     shape="box3d" if interface.public_ip else "box",
                     style="filled,rounded,dashed",
                 )
@@ -309,13 +313,14 @@ def _instance_facts(instance, lang: str) -> list[str]:
     return lines
 
 
-def _instance(box, instance, lang: str, badges) -> None:
+def _instance(box, instance, lang: str, entry) -> None:
     _node(
         box,
         instance.id,
-        _label(_name(instance), *_instance_facts(instance, lang), *(badges or [])),
+        _label(_name(instance), *_instance_facts(instance, lang), *_badges(entry, lang)),
         "instance",
         shape="box3d" if instance.public_ip else "box",
+        tooltip=_codes(entry),
     )
 
 
@@ -327,25 +332,31 @@ def _badges(entry, lang: str) -> list[tuple[str, str]]:
     """
     if entry is None:
         return []
+    into, out = f"⬇ {tr('diagram.badge_in', lang)}: ", f"⬆ {tr('diagram.badge_out', lang)}: "
     if entry.inbound:
         ports = "; ".join(f"{e.protocol} {'echo' if e.protocol == 'icmp' else e.ports}" for e in entry.inbound)
-        inbound = (f"⬇ {tr('diagram.badge_in', lang)}: ✔ {ports}", GREEN_TEXT)
+        inbound = (f"{into}✔ {ports}", GREEN_TEXT)
     else:
-        inbound = (f"⬇ {tr('diagram.badge_in', lang)}: ✘ {_blocked(entry.inbound_code, entry.inbound_blocked_at)}", RED)
+        inbound = (f"{into}✘ {_blocked(entry.inbound_code, entry.inbound_blocked_at, lang)}", RED)
     if entry.outbound:
-        outbound = (f"⬆ {tr('diagram.badge_out', lang)}: ✔ {tr('diagram.badge_via', lang, gateway=entry.outbound_via)}",
-                    GREEN_TEXT)  # fmt: skip
+        outbound = (f"{out}✔ {tr('diagram.badge_via', lang, gateway=entry.outbound_via)}", GREEN_TEXT)
     else:
         symbol, colour = ("?", AMBER_TEXT) if entry.outbound is None else ("✘", RED)
-        outbound = (
-            f"⬆ {tr('diagram.badge_out', lang)}: {symbol} {_blocked(entry.outbound_code, entry.outbound_blocked_at)}",
-            colour,
-        )
+        outbound = (f"{out}{symbol} {_blocked(entry.outbound_code, entry.outbound_blocked_at, lang)}", colour)
     return [inbound, outbound]
 
 
-def _blocked(code: str | None, at: str | None) -> str:
-    return f"{code} @ {at}" if at else f"{code}"
+def _blocked(code: str | None, at: str | None, lang: str) -> str:
+    """A short phrase and the component that blocks; the AWS code goes in the box's tooltip."""
+    phrase = code_phrase(code, lang) if code else "—"
+    return f"{phrase} @ {at}" if at else phrase
+
+
+def _codes(entry) -> str:
+    """The AWS explanation codes of a badge, for the tooltip (and the exposure table beside it)."""
+    if entry is None:
+        return ""
+    return " · ".join(code for code in (entry.inbound_code, entry.outbound_code) if code)
 
 
 def _drawn(lab, hop) -> str | None:

@@ -39,14 +39,18 @@ class DiagramWidget(anywidget.AnyWidget):
     reading = traitlets.Unicode("").tag(sync=True)
     labels = traitlets.Dict().tag(sync=True)
 
-    def show(self, graph, lang: str, reading: str = "", marked=(), caption: str = "") -> None:
-        """Draw ``graph`` (a DOT source or a ``graphviz.Digraph``); one message to the browser."""
+    def show(self, graph, lang: str, reading: str | None = None, marked=(), caption: str = "") -> None:
+        """Draw ``graph`` (a DOT source or a ``graphviz.Digraph``); one message to the browser.
+
+        ``reading`` None leaves the text alternative as it is (the console sends it just after, so
+        the browser can start the layout sooner)."""
         source = graph if isinstance(graph, str) else graph.source
         with self.hold_sync():
             # ``marked`` goes before ``dot``: the front end reads it once the new layout is drawn.
             self.marked = [dom_id(name) for name in marked]
             self.caption = caption
-            self.reading = reading
+            if reading is not None:
+                self.reading = reading
             self.labels = toolbar_labels(lang)
             self.dot = source
 

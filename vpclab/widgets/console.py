@@ -227,10 +227,12 @@ class Console(widgets.VBox):
         """Redraw the diagram, the exposure table, the text reading and the choices of every control."""
         report = self.lab.exposure()
         graph = diagram(self.lab, self._highlight, self.lang, report)
-        reading = diagram_text(self.lab, self.lang, report)
         marked = changed(self.lab, self._drawn, graph.drawn)
         self._drawn = graph.drawn
-        self.diagram.show(graph, self.lang, reading=reading, marked=marked, caption=self._caption(marked))
+        # The picture goes to the browser first: it lays it out while the kernel builds the rest.
+        self.diagram.show(graph, self.lang, marked=marked, caption=self._caption(marked))
+        reading = diagram_text(self.lab, self.lang, report)
+        self.diagram.reading = reading
         self.exposure_table.value = exposure_html(report, self.lang)
         self.cost_table.value = self._cost_html()
         self.text_alternative.value = (
