@@ -20,8 +20,5 @@ await build({
   minify: true,
   legalComments: "eof",
   charset: "utf8",
-  // d3-graphviz imports Graphviz from the all-in-one @hpcc-js/wasm; the Graphviz-only package has
-  // the same API, so only one WebAssembly Graphviz (inlined as base64 by hpcc-js) enters the bundle.
-  alias: { "@hpcc-js/wasm/graphviz": "@hpcc-js/wasm-graphviz" },
   logLevel: "warning",
 });
