@@ -57,13 +57,19 @@ def add_http_alt_rule(page, lang: str) -> None:
     page.get_by_role("button", name=re.compile(re.escape(tr("console.add_rule", lang)) + "$")).click()
 
 
-def check_click_marks_the_change(page, lang: str) -> None:
+def check_click_marks_the_change(page, lang: str, motion: bool = True) -> None:
     console = page.locator(".vpclab-diagram").nth(DIAGRAMS - 1)
     svg = console.locator("svg")
     before = svg.evaluate("svg => svg.outerHTML")
     add_http_alt_rule(page, lang)
     expect(svg).to_contain_text("8080")
     assert svg.evaluate("svg => svg.outerHTML") != before
+    # the boxes glide from the old layout to the new one, unless the reader asked for less motion
+    animated = svg.locator("g[style*='transition']")
+    if motion:
+        expect(animated.first).to_be_attached()
+    else:
+        expect(animated).to_have_count(0)
     # the instances of the changed group (web) are outlined for a moment, and the caption says why
     web = console.locator("g.node", has_text="web (")
     expect(web).to_have_class(re.compile(r"\bvpclab-changed\b"))
@@ -96,9 +102,11 @@ def test_voila_draws_readable_diagrams_without_dot_and_marks_what_a_click_change
     token = secrets.token_hex(16)
     server = start_server("Voila", voila(classroom_notebook, token), WIDGETS_PROBE, lang=lang, token=token)
     page = browser_tab.page
+    reduced = lang == "ko"  # one run with prefers-reduced-motion: reduce
+    page.emulate_media(reduced_motion="reduce" if reduced else "no-preference")
     page.goto(f"{server.base}/?token={token}")
     expect(page.locator(".vpclab-diagram svg")).to_have_count(DIAGRAMS)
     check_readable(page, tmp_path / f"voila-{lang}.png")
-    check_click_marks_the_change(page, lang)
+    check_click_marks_the_change(page, lang, motion=not reduced)
     # Voilà's template links Font Awesome from a CDN (see test_voila.py); nothing else leaves 127.0.0.1.
     assert [url for url in browser_tab.blocked_requests if not url.startswith(FONT_AWESOME_CDN)] == []
