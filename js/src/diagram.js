@@ -71,7 +71,7 @@ function fitTexts(svg) {
   for (const group of svg.querySelectorAll("g.node, g.cluster")) {
     const shape = group.querySelector("polygon, path, ellipse"); // a tooltip wraps it in <a>
     if (!shape) continue;
-    const room = shape.getBBox().width - 10;
+    const room = shape.getBBox().width - 14;
     for (const text of group.querySelectorAll("text")) {
       if (text.getComputedTextLength() > room) {
         text.setAttribute("textLength", room);

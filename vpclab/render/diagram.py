@@ -50,6 +50,11 @@ def dom_id(name: str) -> str:
     return "vpclab-" + name.replace("/", "--")
 
 
+def _left(*lines) -> str:
+    """A cluster title: like ``_label``, every line flush left (under the title's start)."""
+    return _label(*lines)[:-1].replace("<BR/>", '<BR ALIGN="LEFT"/>') + '<BR ALIGN="LEFT"/>>'
+
+
 def _label(*lines, bold_first: bool = True) -> str:
     """An HTML-like label: escaped lines, the first one bold; a (text, colour) line is coloured bold."""
     rows = []
@@ -172,7 +177,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
         _cluster(
             box,
             f"cluster_{vpc.id}",
-            _label(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))),
+            _left(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
@@ -216,7 +221,7 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
         _cluster(
             box,
             f"cluster_{subnet.id}",
-            _label(
+            _left(
                 f"{tr('ui.subnet', lang)} {_name(subnet)}",
                 f"{subnet.cidr} · {kind}",
                 f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
