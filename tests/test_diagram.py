@@ -13,7 +13,7 @@ import pytest
 
 import vpclab
 from vpclab.model.i18n import code_phrase
-from vpclab.render.diagram import diagram_text
+from vpclab.render.reading import diagram_text
 
 GREEN, RED = '"#1b6e34"', '"#c62828"'
 HANGUL = re.compile("[\uac00-\ud7a3]")

@@ -11,8 +11,9 @@ from html import escape
 import graphviz
 
 from ..model.i18n import LANGUAGES, check_language, tr
-from .diagram import diagram, diagram_text
+from .diagram import diagram
 from .exposure import exposure_html
+from .reading import diagram_text
 from .tables import lab_html, unsupported_html
 
 

@@ -17,7 +17,8 @@ import anywidget
 import traitlets
 
 from ..model.i18n import check_language, tr
-from .diagram import diagram, diagram_text, dom_id
+from .diagram import diagram, dom_id
+from .reading import diagram_text
 
 BUNDLE = Path(__file__).resolve().parent.parent / "static" / "diagram.js"
 _TOOLBAR = ("fit", "expand", "collapse", "fullscreen", "hint")

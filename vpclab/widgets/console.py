@@ -21,9 +21,10 @@ from ..model.i18n import LANGUAGES, get_language, set_language, tr
 from ..render.analysis import analysis_html
 from ..render.changes import changed
 from ..render.commands import aws_cli, python_call
-from ..render.diagram import diagram, diagram_text
+from ..render.diagram import diagram
 from ..render.exposure import exposure_html
 from ..render.live import DiagramWidget
+from ..render.reading import diagram_text
 from .panels import TOOLS, build_panel
 
 __all__ = ["TOOLS", "Console"]
