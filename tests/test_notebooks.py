@@ -136,14 +136,14 @@ def test_both_languages_have_byte_identical_code_cells(pair):
     assert different == [], "only the Markdown may differ between the languages"
 
 
-@pytest.mark.parametrize("pair", PAIRED, ids=_pair_id)
-def test_checked_outputs_are_the_same_in_both_languages(pair):
+def test_checked_outputs_are_the_same_in_both_languages():
     """What nbval compares must not depend on the language: codes, ids, addresses, True/False."""
-    en, ko = (cells(p, "code") for p in pair)
-    for c, d in zip(en, ko, strict=True):
-        if CHECKED in c.get("metadata", {}).get("tags", []):
-            assert c["outputs"] == d["outputs"], c.get("id")
-            assert not HANGUL.search(json.dumps(c["outputs"], ensure_ascii=False)), c.get("id")
+    for en_lesson in LESSONS["en"]:
+        en, ko = (cells(executed(p)) for p in (en_lesson, en_lesson.parent.parent / "ko" / en_lesson.name))
+        for c, d in zip(en, ko, strict=True):
+            if CHECKED in c.get("metadata", {}).get("tags", []):
+                assert c["outputs"] == d["outputs"], (en_lesson.name, c.get("id"))
+                assert not HANGUL.search(json.dumps(c["outputs"], ensure_ascii=False)), c.get("id")
 
 
 # ---- files: format, clean, small --------------------------------------------------------------------------
@@ -158,27 +158,53 @@ def test_notebook_is_valid_nbformat_4_5_with_cell_ids_and_the_python3_kernel(pat
 
 
 @pytest.mark.parametrize("path", ALL, ids=rel)
-def test_notebook_is_committed_clean(path):
-    """``scripts/notebooks.py check`` passes: no outputs but the checked text ones, no widget state."""
+def test_notebook_is_committed_clean_without_outputs_or_execution_counts(path):
+    """``scripts/notebooks.py check`` passes: a learner opening a lesson (or GitHub, nbviewer) sees no stored
+    answer under a question before running the cell; nor any widget state."""
     text = path.read_text(encoding="utf-8")
-    assert NOTEBOOK_TOOL._dump(NOTEBOOK_TOOL.cleaned(json.loads(text))) == text, (
+    assert NOTEBOOK_TOOL.dump(NOTEBOOK_TOOL.cleaned(json.loads(text))) == text, (
         f"run: python scripts/notebooks.py clean {rel(path)}"
     )
     notebook = json.loads(text)
     assert "widgets" not in notebook.get("metadata", {})
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "code" and cell["outputs"]:
-            assert CHECKED in cell.get("metadata", {}).get("tags", []), cell.get("id")
-            assert all(o["output_type"] in ("stream", "execute_result", "display_data") for o in cell["outputs"])
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell.get("id")
         assert "attachments" not in cell or not cell["attachments"], "no pasted images: they bloat the file"
 
 
-@pytest.mark.parametrize("path", ALL, ids=rel)
-def test_every_checked_cell_stores_the_output_nbval_compares(path):
-    """A cell tagged nbval-check-output without a stored output would pass nbval without checking anything
-    (``jupyter nbconvert --clear-output`` does that): refresh it with ``python scripts/notebooks.py refresh``."""
-    checked = [c for c in cells(path, "code") if CHECKED in c.get("metadata", {}).get("tags", [])]
+# ---- the executed copies that nbval checks -------------------------------------------------------------
+def executed(lesson: Path) -> Path:
+    return NOTEBOOK_TOOL.executed_path(lesson)
+
+
+ALL_LESSONS = [p for lang in LANGS for p in LESSONS[lang]]
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS, ids=rel)
+def test_executed_copy_holds_exactly_the_lessons_code_cells(lesson):
+    """nbval checks ``tests/notebooks/executed/<lang>/<lesson>``: it must be the lesson's code, cell for cell
+    (after editing a lesson: ``python scripts/notebooks.py refresh notebooks/<lang>/<lesson>``)."""
+    copy = executed(lesson)
+    assert copy.exists(), f"run: python scripts/notebooks.py refresh {rel(lesson)}"
+    shape = lambda c: (c.get("id"), source(c), sorted(c.get("metadata", {}).get("tags", [])))  # noqa: E731
+    assert [shape(c) for c in cells(copy)] == [shape(c) for c in cells(lesson, "code")]
+    assert NOTEBOOK_TOOL.dump(NOTEBOOK_TOOL.executed_copy(read(copy))) == copy.read_text(encoding="utf-8")
+
+
+def test_every_executed_copy_belongs_to_a_lesson():
+    copies = sorted(NOTEBOOK_TOOL.EXECUTED.rglob("*.ipynb"))
+    assert copies and sorted(copies) == sorted(executed(p) for p in ALL_LESSONS)
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS, ids=rel)
+def test_every_checked_cell_of_an_executed_copy_stores_the_output_nbval_compares(lesson):
+    """A tagged cell without a stored output would pass nbval without checking anything."""
+    checked = [c for c in cells(executed(lesson)) if CHECKED in c.get("metadata", {}).get("tags", [])]
+    assert checked, "every lesson has checked cells"
     assert [c.get("id") for c in checked if not c["outputs"]] == []
+    untagged = [c.get("id") for c in cells(executed(lesson)) if c["outputs"] and c not in checked]
+    assert untagged == []
 
 
 @pytest.mark.parametrize("path", ALL, ids=rel)
@@ -345,3 +371,4 @@ def test_the_test_command_runs_every_notebook_with_nbval_in_lax_mode_with_the_sa
     assert "--nbval-lax" in run and "--nbval-current-env" in run
     assert run[run.index("--nbval-sanitize-with") + 1] == "tests/notebooks/nbval_sanitize.cfg"
     assert float(run[run.index("--nbval-cell-timeout") + 1]) > 0
+    assert (ROOT / dev.NOTEBOOK_DIR) == NOTEBOOK_TOOL.EXECUTED

@@ -33,6 +33,16 @@ from .model.resources import (
 __version__ = "0.1.0"
 
 
+def _guard_reruns() -> None:
+    # In a Jupyter kernel, running a cell again first puts the labs back as they were before it ran.
+    from .widgets.rerun import install
+
+    install()
+
+
+_guard_reruns()
+
+
 def diagram(lab, highlight=None, lang=None):
     """The lab's connectivity diagram as a ``graphviz.Digraph`` (see ``vpclab.render.diagram``)."""
     from .render.diagram import diagram as draw

@@ -1,0 +1,66 @@
+"""Running a notebook cell again is safe: each lab first goes back to where it was before the cell ran.
+
+A lesson cell such as ``igw = lab.create_internet_gateway(...); lab.attach_internet_gateway(igw, vpc)``
+changes the lab. Run twice, it would make a second gateway and fail to attach it, leaving ``igw`` on a
+detached gateway the next cells do not expect. In a Jupyter kernel, ``import vpclab`` registers a
+``pre_run_cell`` hook: before a cell runs, every lab the notebook holds (a variable, or a ``.lab``
+attribute such as a scenario's) is saved; when the same cell (by its cell id) runs again, each lab that
+still exists is put back to that saved state first, in place, so the objects the learner holds stay live
+and the ids come out the same. Running an earlier cell again therefore also undoes what the cells after
+it did, as if the notebook were run again from that cell down.
+
+A lab created by the cell itself is simply created again. Outside a kernel (scripts, tests) nothing is
+registered; a front end that sends no cell id gets no rewinding.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from ..model.core import LabCore
+
+_HOOKED: set[int] = set()  # ids of the shells we registered with
+
+
+class RerunGuard:
+    """The ``pre_run_cell`` hook of one shell: cell id → the labs and their states before its last run."""
+
+    def __init__(self, namespace: dict) -> None:
+        self.namespace = namespace
+        self.saved: dict[str, list[tuple[weakref.ref, str]]] = {}
+
+    def labs(self) -> list[LabCore]:
+        found: dict[int, LabCore] = {}
+        for value in list(self.namespace.values()):
+            for candidate in (value, getattr(value, "lab", None) if not isinstance(value, type) else None):
+                if isinstance(candidate, LabCore):
+                    found[id(candidate)] = candidate
+        return list(found.values())
+
+    def before(self, cell_id: str | None) -> None:
+        if not cell_id:
+            return
+        for ref, state in self.saved.get(cell_id, []):
+            lab = ref()
+            if lab is not None:
+                lab.restore(state)
+        self.saved[cell_id] = [(weakref.ref(lab), lab.to_json()) for lab in self.labs()]
+
+    def __call__(self, info) -> None:
+        self.before(getattr(info, "cell_id", None))
+
+
+def install(shell=None) -> RerunGuard | None:
+    """Register the guard with the running IPython shell (once); without one, do nothing."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return None
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "events") or id(shell) in _HOOKED:
+        return None
+    guard = RerunGuard(shell.user_ns)
+    shell.events.register("pre_run_cell", guard)
+    _HOOKED.add(id(shell))
+    return guard
