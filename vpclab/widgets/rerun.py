@@ -15,6 +15,7 @@ registered; a front end that sends no cell id gets no rewinding.
 
 from __future__ import annotations
 
+import sys
 import weakref
 
 from ..model.core import LabCore
@@ -53,11 +54,8 @@ class RerunGuard:
 def install(shell=None) -> RerunGuard | None:
     """Register the guard with the running IPython shell (once); without one, do nothing."""
     if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return None
-        shell = get_ipython()
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "events") or id(shell) in _HOOKED:
         return None
     guard = RerunGuard(shell.user_ns)
