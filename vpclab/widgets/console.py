@@ -70,7 +70,7 @@ class Console(widgets.HBox):
                 self.message,
                 self.code,
                 self.history,
-            ],  # fmt: skip
+            ],
             layout=widgets.Layout(width="42%", min_width="340px"),
         )
         right = widgets.VBox(
