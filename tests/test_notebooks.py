@@ -372,3 +372,48 @@ def test_the_test_command_runs_every_notebook_with_nbval_in_lax_mode_with_the_sa
     assert run[run.index("--nbval-sanitize-with") + 1] == "tests/notebooks/nbval_sanitize.cfg"
     assert float(run[run.index("--nbval-cell-timeout") + 1]) > 0
     assert (ROOT / dev.NOTEBOOK_DIR) == NOTEBOOK_TOOL.EXECUTED
+
+
+# ---- the learner's loop: hands-on tasks, a goal in the console, the graded exercise -------------------------------
+@pytest.mark.parametrize("path", LESSONS["en"], ids=rel)
+def test_every_lesson_has_two_hands_on_tasks_each_followed_by_its_check_and_a_console_with_a_goal(path):
+    from vpclab.grading.tasks import TASKS
+
+    practices = calls(path, "practice")
+    ids = [_string_args(c)[0] for c in practices]
+    assert len(ids) >= 2 and all(i in TASKS for i in ids), ids
+    code = [source(c) for c in cells(path, "code")]
+    for task_id in ids:
+        line = next(i for i, text in enumerate(code) if f'practice("{task_id}")' in text)
+        name = code[line].split("=")[0].strip()
+        assert any(text.strip() == f"{name}.check()" for text in code[line + 1 : line + 4]), name
+    assert any("goal" in {k.arg for k in c.keywords} for c in calls(path, "Console")), "a console showing a goal"
+
+
+EXERCISE = re.compile(r"exercises/(en|ko)/(a\d\d_\w+)\.ipynb")
+
+
+@pytest.mark.parametrize("path", [p for lang in LANGS for p in LESSONS[lang]], ids=rel)
+def test_every_lesson_ends_with_a_pointer_to_a_graded_exercise_in_its_language(path):
+    last = source(cells(path, "markdown")[-1])
+    found = EXERCISE.findall(last)
+    assert found and all(
+        lang == path.parent.name and (ROOT / "exercises" / lang / f"{n}.ipynb").exists() for lang, n in found
+    )
+
+
+def test_lesson_07_case_7_text_and_lab_agree_the_web_server_reaches_the_private_app_server():
+    """The text says the web server reaches the app server over private addresses (on TCP 8080) after the repair."""
+    lesson = {lang: ROOT / "notebooks" / lang / "07_troubleshooting.ipynb" for lang in LANGS}
+    by_id = {c["id"]: source(c) for c in cells(lesson["en"])}
+    namespace: dict = {}
+    exec("import vpclab", namespace)  # the lesson's own cells, run as the learner runs them
+    for cell_id in ("l07-private-situation", "l07-private-repair"):
+        exec(by_id[cell_id], namespace)
+    s = namespace["s"]
+    assert s.lab.analyze(s.web, s.app, port=8080).reachable
+    assert not s.lab.exposure()[s.app].exposed
+    assert s.lab.analyze(s.app, "internet", port=443).reachable
+    for lang in LANGS:
+        text = {c["id"]: source(c) for c in cells(lesson[lang])}
+        assert "8080" in text["l07-md-private-why"] and "8080" in text["l07-md-private-after"], lang
