@@ -77,3 +77,47 @@ def test_running_every_cell_twice_leaves_the_lesson_passing(lesson):
     ran = run_every_cell_twice(lesson)
     got = {c.id: _plain(c) for c in ran.cells if c.id in expected}
     assert got == expected
+
+
+class _Shell:
+    """Just enough of IPython's shell for the guard: a namespace and an event registry."""
+
+    def __init__(self) -> None:
+        self.user_ns: dict = {}
+        self.hooks: dict = {}
+        self.events = self
+
+    def register(self, name, hook) -> None:
+        self.hooks[name] = hook
+
+    def run(self, cell_id: str, code: str) -> None:
+        info = type("Info", (), {"cell_id": cell_id})()
+        self.hooks["pre_run_cell"](info)
+        exec(code, self.user_ns)
+        self.hooks["post_run_cell"](type("Result", (), {"info": info})())
+
+
+def test_running_a_cell_that_changed_a_lab_again_puts_the_lab_back_first_and_keeps_the_objects_live():
+    from vpclab.widgets.rerun import install
+
+    shell = _Shell()
+    install(shell)
+    shell.run("a", 'import vpclab\nlab = vpclab.Lab()\nvpc = lab.create_vpc("10.0.0.0/16")')
+    shell.run("b", 'igw = lab.create_internet_gateway(name="lab-igw")\nlab.attach_internet_gateway(igw, vpc)')
+    first = shell.user_ns["igw"]
+    shell.run("b", 'igw = lab.create_internet_gateway(name="lab-igw")\nlab.attach_internet_gateway(igw, vpc)')
+    lab, vpc, igw = shell.user_ns["lab"], shell.user_ns["vpc"], shell.user_ns["igw"]
+    assert len(lab.internet_gateways) == 1 and igw.id == first.id
+    assert igw.attachments == [{"VpcId": vpc.id, "State": "available"}]
+
+
+def test_running_a_cell_that_only_looks_again_keeps_what_the_learner_did_in_between():
+    from vpclab.widgets.rerun import install
+
+    shell = _Shell()
+    install(shell)
+    shell.run("a", 'import vpclab\nlab = vpclab.Lab()\nvpc = lab.create_vpc("10.0.0.0/16")')
+    shell.run("look", "found = len(lab.subnets)")
+    shell.user_ns["lab"].create_subnet(shell.user_ns["vpc"], "10.0.1.0/24")  # as the console would, between cells
+    shell.run("look", "found = len(lab.subnets)")
+    assert shell.user_ns["found"] == 1
