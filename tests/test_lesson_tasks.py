@@ -126,3 +126,16 @@ def test_the_console_shows_the_goal_and_marks_it_done_after_the_action_that_meet
     assert console.goal.done and task.met()
     console.undo_button.click()
     assert not console.goal.done
+
+
+def test_vpclab_check_takes_a_lesson_task_id_too_and_reads_whatever_lab_it_is_given():
+    task = vpclab.practice("l06_idle")
+    assert not vpclab.check("l06_idle", task.lab).passed
+    task.lab.release_address(task.spare_eip)
+    assert vpclab.check("l06_idle", task.lab).passed
+
+
+def test_an_unknown_task_is_refused_with_invalid_parameter_value_naming_the_tasks():
+    with pytest.raises(vpclab.InvalidParameterError) as caught:
+        vpclab.practice("l99_nothing")
+    assert caught.value.code == "InvalidParameterValue" and "l01_route" in caught.value.message("en")
