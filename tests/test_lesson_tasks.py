@@ -139,3 +139,24 @@ def test_an_unknown_task_is_refused_with_invalid_parameter_value_naming_the_task
     with pytest.raises(vpclab.InvalidParameterError) as caught:
         vpclab.practice("l99_nothing")
     assert caught.value.code == "InvalidParameterValue" and "l01_route" in caught.value.message("en")
+
+
+def test_a_console_task_done_with_the_security_group_panel_meets_its_goal_and_the_check_agrees():
+    task = vpclab.practice("l05_partner_api")
+    console = vpclab.Console(task.lab, tools=["security_group", "tester"], goal=task)
+    panel = console.panels["security_group"]
+    panel.group.value = task.api_sg.id
+    panel.port.value = "8443"
+    buttons = [b for row in panel.box.children if hasattr(row, "children") for b in row.children]
+    add, remove = (next(b for b in buttons if b.description == console_text) for console_text in _labels())
+    remove.click()  # 8443 from 0.0.0.0/0 goes
+    assert not console.goal.done
+    panel.cidr.value = "198.51.100.0/24"
+    add.click()
+    assert console.goal.done and task.check().passed
+
+
+def _labels():
+    from vpclab.model.i18n import get_language, tr
+
+    return tr("console.add_rule", get_language()), tr("console.remove_rule", get_language())
