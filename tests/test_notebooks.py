@@ -417,3 +417,31 @@ def test_lesson_07_case_7_text_and_lab_agree_the_web_server_reaches_the_private_
     for lang in LANGS:
         text = {c["id"]: source(c) for c in cells(lesson[lang])}
         assert "8080" in text["l07-md-private-why"] and "8080" in text["l07-md-private-after"], lang
+
+
+CODE_WORD = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*(?:\.\w+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|\w+\.\w+Error)\b")
+
+
+@pytest.mark.parametrize("path", [p for lang in LANGS for p in LESSONS[lang]], ids=rel)
+def test_no_quiz_is_answered_by_the_prose_right_before_it(path):
+    """Ask, check, then explain: the Markdown between the previous code cell and a quiz names no code (AWS error
+    code or explanation code) that its right answer names."""
+    leading: list[str] = []
+    for cell in cells(path):
+        if cell["cell_type"] == "markdown":
+            leading.append(source(cell))
+            continue
+        found = calls_in(cell, "quiz")
+        for quiz_id in found:
+            answer = catalog(path.parent.name).get(f"quiz.{quiz_id}.{definitions()[quiz_id]['answer']}", "")
+            given = [w for w in CODE_WORD.findall(answer) if any(w in text for text in leading)]
+            assert given == [], f"{quiz_id}: the prose before it already says {given}"
+        leading = []
+
+
+def calls_in(cell: dict, name: str) -> list[str]:
+    found = []
+    for node in ast.walk(code_tree(cell)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == name:
+            found += _string_args(node)
+    return found
