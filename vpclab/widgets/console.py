@@ -25,6 +25,7 @@ from ..render.diagram import diagram
 from ..render.exposure import exposure_html
 from ..render.live import DiagramWidget
 from ..render.reading import diagram_text
+from .goal import GoalIndicator
 from .panels import TOOLS, build_panel
 
 __all__ = ["TOOLS", "Console"]
@@ -42,11 +43,11 @@ class Console(widgets.VBox):
 
     Attributes a test (or a curious learner) can drive: ``panels`` (tool name → panel with its
     controls), ``message``, ``code``, ``diagram`` (the ``DiagramWidget``: its ``dot``, ``marked``
-    and ``caption``), ``exposure_table``, ``history``, ``undo_button``, ``language``, and
-    ``goal_slot``, an empty box beside the language switch for a goal indicator.
+    and ``caption``), ``exposure_table``, ``history``, ``undo_button``, ``language``; with ``goal=``
+    (see ``goal.py``), ``goal`` shows it met or not yet after every action, beside the language switch.
     """
 
-    def __init__(self, lab, tools=None) -> None:
+    def __init__(self, lab, tools=None, goal=None) -> None:
         chosen = list(TOOLS) if tools is None else list(tools)
         unknown = [t for t in chosen if t not in TOOLS]
         if unknown:
@@ -71,8 +72,9 @@ class Console(widgets.VBox):
         self.language.observe(self._guarded(self._switch_language), names="value")
         self.undo_button = self.button("console.undo", self.undo, icon="undo")
         self.panels = {name: build_panel(name, self) for name in chosen}
+        self.goal = GoalIndicator(goal, lab, self.lang) if goal is not None else None
         self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()], layout=widgets.Layout(width="100%"))
-        self.goal_slot = widgets.Box(layout=widgets.Layout(flex="1 1 auto"))
+        self.goal_slot = widgets.Box([self.goal] if self.goal else [], layout=widgets.Layout(flex="1 1 auto"))
         # The diagram takes the whole width (readable at 1366×768 with JupyterLab's file browser
         # open); the controls and what they did sit side by side below it when there is room,
         # stacked when there is not; nothing is wider than the output area.
@@ -246,6 +248,8 @@ class Console(widgets.VBox):
             self.panels["tester"].result.value = analysis_html(tested, self.lang) if tested is not None else ""
         for panel in self.panels.values():
             panel.refresh()
+        if self.goal is not None:
+            self.goal.refresh(self.lang)
 
     def _caption(self, marked) -> str:
         if not marked or not self.lab.history:
