@@ -37,7 +37,7 @@ from vpclab.grading.checks import TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
 from vpclab.model import i18n
 from vpclab.model.i18n import LANGUAGES, catalog
-from vpclab.model.resources import Action, InstanceState
+from vpclab.model.resources import Action, InstanceState, NatGatewayState
 from vpclab.widgets.panels import TOOLS
 from vpclab.widgets.quiz import Quiz, definitions
 
@@ -357,6 +357,7 @@ STATES = {f"ui.state_{s.value}" for s in InstanceState}
 RUNTIME_KEYS = {
     ("vpclab/model/errors.py", "self.key"): lambda: None,
     ("vpclab/engine/analysis.py", "f'explain.{self.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
+    ("vpclab/model/i18n.py", "self.key"): lambda: argument_values("Localized", 0, "key"),
     ("vpclab/model/i18n.py", "f'phrase.{code}'"): lambda: {f"phrase.{c}" for c in _block("code", 0)},
     ("vpclab/engine/analysis.py", "f'fix.{self.fix}'"): lambda: {f"fix.{f}" for f in _block("fix", 5)},
     ("vpclab/render/analysis.py", "f'explain.{analysis.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
@@ -365,6 +366,9 @@ RUNTIME_KEYS = {
     },
     ("vpclab/render/diagram.py", "f'ui.state_{instance.state.value}'"): lambda: STATES,
     ("vpclab/render/tables.py", "f'ui.state_{i.state.value}'"): lambda: STATES,
+    ("vpclab/render/tables.py", "f'ui.nat_state_{nat.state.value}'"): lambda: {
+        f"ui.nat_state_{s.value}" for s in NatGatewayState
+    },
     ("vpclab/render/tables.py", "f'ui.{entry.action.value}'"): lambda: {f"ui.{a.value}" for a in Action},
     ("vpclab/bridge/cost.py", "f'cost.kind.{line.kind}'"): lambda: {
         f"cost.kind.{k}" for k in argument_values("CostLine", 0, "kind")

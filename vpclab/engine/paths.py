@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
+from ..model import wording
 from ..model.addressing import RFC6598, is_private_range
 from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NatGateway, NetworkInterface, RouteState
@@ -84,7 +85,7 @@ class Tracer:
                 packet,
                 "start_instance",
                 instance_id=getattr(instance, "instance", instance).id,  # a secondary interface: its instance
-                state=instance.state.value,
+                state=wording.state(instance.state.value),
             )
 
     def security_groups(self, instance: Instance, packet: Packet, egress: bool) -> None:
@@ -109,7 +110,7 @@ class Tracer:
                 **_packet_values(packet, egress),
             )
         group, rule = found
-        self.hop(group.id, "security-group", step, packet, group_id=group.id, rule=repr(rule))
+        self.hop(group.id, "security-group", step, packet, group_id=group.id, rule=wording.rule(rule))
 
     def stateful(self, instance: Instance, packet: Packet) -> None:
         self.hop(
@@ -127,7 +128,7 @@ class Tracer:
         entry = acl_decides(acl, packet, egress)
         step = "acl_out" if egress else "acl_in"
         number = "*" if entry.rule_number > 32766 else str(entry.rule_number)
-        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": repr(entry)}
+        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": wording.rule(entry)}
         if entry.action.value != "allow":
             self.block(
                 "SUBNET_ACL_RESTRICTION",
