@@ -236,6 +236,7 @@ class Tracer:
                 route_table_id=self.lab.route_table_of(nat.subnet).id,
                 igw_id=_gateway_id(nat.vpc),
                 vpc_id=nat.vpc.id,
+                subnet_id=nat.subnet.id,
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
@@ -320,6 +321,7 @@ class Tracer:
                 target_id=route.target_id,
                 igw_id=_gateway_id(instance.vpc),
                 route_table_id=self.lab.route_table_of(instance.subnet).id,
+                subnet_id=instance.subnet.id,
                 address=str(reply.destination),
             )
         leaving = reply.with_source(instance.public_ip)
@@ -393,4 +395,9 @@ def _gateway_id(vpc) -> str:
 
 def _packet_values(packet: Packet, egress: bool) -> dict:
     peer = packet.destination if egress else packet.source
-    return {"protocol": packet.protocol.value, "port": packet.destination_port, "peer": str(peer)}
+    return {
+        "protocol": packet.protocol.value,
+        "port": packet.destination_port,
+        "traffic": wording.packet_traffic(packet.protocol, packet.destination_port),
+        "peer": str(peer),
+    }

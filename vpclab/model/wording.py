@@ -28,6 +28,11 @@ def traffic(protocol: Protocol, ports: PortRange | None) -> Localized:
     return Localized("rule.traffic_ports", protocol=name, ports=str(ports))
 
 
+def packet_traffic(protocol: Protocol, port: int) -> Localized:
+    """What one packet is: ``TCP port 80``, ``ICMP type 8`` (an ICMP packet's "port" is its type)."""
+    return traffic(protocol, PortRange(port, -1) if protocol is Protocol.ICMP else PortRange(port, port))
+
+
 def rule(entry: NetworkAclEntry | SecurityGroupRule) -> Localized:
     """A network ACL entry (without its number, which messages show apart) or a security group rule."""
     what = traffic(entry.protocol, entry.ports)
