@@ -115,3 +115,25 @@ def test_the_hop_table_names_the_internet_in_korean():
     s = scenarios.classroom()
     rows = analysis_text(s.lab.analyze("internet", s.web, port=80), "ko").splitlines()
     assert rows[2].split()[1] == "인터넷"
+
+
+# ---- one register: 합니다체 ------------------------------------------------------------------------------
+# A sentence of the library's Korean ends as 합니다체 does: "…니다." (statements), "…니까?" (questions),
+# "…세요." (requests), or a soft question "…까요?"; labels and short phrases end in a noun. Plain style
+# ("…한다.") and other polite endings ("…네요", "…나요?") are another register.
+OTHER_REGISTER = re.compile(r"(?<!니)다[.!?]?$|네요[.!?]?$|나요[?]?$|어요[.!?]?$")
+
+
+def test_the_library_speaks_korean_in_one_register():
+    from vpclab.model.i18n import catalog
+
+    assert all(OTHER_REGISTER.search(s) for s in ("게이트웨이를 분리했다.", "아쉽네요", "들어 있나요?"))
+    assert not any(OTHER_REGISTER.search(s) for s in ("연결합니다.", "있습니까?", "추가하세요.", "무엇일까요?"))
+    wrong = {}
+    for key, text in catalog("ko").items():
+        if key.startswith("quiz."):  # the lessons' quizzes keep the register of the lessons' prose
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            if OTHER_REGISTER.search(sentence.strip().rstrip(")").strip()):
+                wrong[key] = sentence
+    assert wrong == {}
