@@ -330,3 +330,12 @@ def test_a_step_reads_as_the_call_a_learner_would_type():
     assert shown[0].startswith("lab.create_route_table('vpc-") and shown[1].startswith(
         "lab.create_route(<1>, '0.0.0.0/0'"
     )
+
+
+def test_a_blocked_reply_is_named_by_its_own_port_and_its_fix_opens_the_ephemeral_range():
+    analysis = network_acl_reply().analyze()
+    why, _, fix = analysis.explain("en").partition("Fix:")
+    assert f"TCP port {analysis.source_port}" in why and "1024-65535" not in why
+    assert "TCP port 1024-65535" in fix
+    (step,) = analysis.fix_steps
+    assert step.verb == "create_network_acl_entry" and step.args[4] == (1024, 65535) and step.args[1] % 10 == 0

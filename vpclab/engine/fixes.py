@@ -234,8 +234,7 @@ def _traffic(packet: Packet):
 
 
 def _security_group(lab, values: dict, packet: Packet, on_return: bool, egress: bool):
-    traffic, port = _traffic(packet)
-    values["traffic"] = traffic
+    values["opening"], port = _traffic(packet)
     verb = "authorize_security_group_egress" if egress else "authorize_security_group_ingress"
     step = Step(verb, (values["group_id"], packet.protocol.value, port), {"cidr": _peer_cidr(values)})
     return ("sg_egress" if egress else "sg_ingress"), values, (step,)
@@ -253,9 +252,9 @@ def _network_acl(lab, values: dict, packet: Packet, on_return: bool, egress: boo
     deciding = 32767 if values["rule_number"] == "*" else int(values["rule_number"])
     reply = on_return and packet.protocol.has_ports
     if reply:  # a reply goes to the client's ephemeral port: open the whole range, not one port
-        port, values["traffic"] = EPHEMERAL, wording.traffic(packet.protocol, PortRange(*EPHEMERAL))
+        port, values["opening"] = EPHEMERAL, wording.traffic(packet.protocol, PortRange(*EPHEMERAL))
     else:
-        values["traffic"], port = _traffic(packet)
+        values["opening"], port = _traffic(packet)
     key = ("acl_egress" if egress else "acl_ingress") + ("_reply" if reply else "")
     number = _free_number_below(acl, egress, deciding)
     cidr = _peer_cidr(values)
