@@ -8,7 +8,8 @@ may stay as it is only when a Korean reader of the AWS console would see it that
 * a protocol as AWS writes it in rules and the CLI (``tcp``, ``udp``, ``icmp``);
 * ``local``, the target of the VPC's own route, as the Korean console shows it;
 * a call of the library's API in a fix hint (``lab.create_route``, ``allow_reassociation=True``);
-* a name the lab's author gave a resource (``web``, ``lab-vpc``).
+* a name the lab's author gave a resource (``web``, ``lab-vpc``);
+* a source's web address or the price file's path, in a cost report's notes.
 
 Everything else, ``internet``, ``NetworkAclEntry``, ``running``, ``deny``, is raw English.
 """
@@ -21,6 +22,7 @@ import pytest
 
 from vpclab import scenarios
 from vpclab.render.analysis import analysis_html, analysis_text
+from vpclab.render.diagram import diagram_text
 from vpclab.render.exposure import exposure_html
 from vpclab.render.tables import lab_html, resource_html
 
@@ -52,6 +54,7 @@ def _names(lab) -> set[str]:
 def english_words(text: str, names: set[str]) -> set[str]:
     text = re.sub(r"<style.*?</style>|<[^>]+>", " ", text)  # HTML markup is not text
     text = re.sub(r"\b(?:vpclab|Reachability Analyzer)\b", " ", text)  # names of the tools
+    text = re.sub(r"https?://\S+|[\w/]+\.json\b", " ", text)  # a source's address, the price file
     found = set()
     for word in WORD.findall(text):
         word = word.rstrip(".:/=-")
@@ -72,6 +75,7 @@ def _scenarios():
 
 def _shown(lab) -> list[str]:
     shown = [exposure_html(lab.exposure(), "ko"), lab.exposure().to_text("ko"), lab_html(lab, "ko")]
+    shown += [diagram_text(lab, "ko"), lab.cost(currency="KRW", nat_data_gb=10, data_out_gb=300).to_text("ko")]
     for instance in lab.instances.values():
         shown.append(resource_html(instance, "ko"))
         for analysis in (
@@ -86,7 +90,8 @@ def _shown(lab) -> list[str]:
 @pytest.mark.parametrize("scenario", list(_scenarios()), ids=lambda s: s.name)
 def test_korean_analyses_exposures_and_tables_hold_no_english_words(scenario):
     names = _names(scenario.lab)
-    assert {word for text in _shown(scenario.lab) for word in english_words(text, names)} == set()
+    shown = [*_shown(scenario.lab), scenario.describe("ko")]
+    assert {word for text in shown for word in english_words(text, names)} == set()
 
 
 def test_the_check_finds_the_english_it_is_meant_to_find():
