@@ -418,3 +418,7 @@ def _highlight(graph, lab, analysis, lang: str) -> None:
         last = next((node for hop in reversed(analysis.forward + analysis.return_) if (node := _drawn(lab, hop))), None)
         if last:
             graph.edge(last, "blocked", color=RED, style="bold", arrowhead="tee", constraint="false")
+
+
+# The text reading lives in reading.py (it reads this module's facts); importing it from here works too.
+from .reading import diagram_text  # noqa: E402, F401
