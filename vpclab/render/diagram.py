@@ -420,5 +420,10 @@ def _highlight(graph, lab, analysis, lang: str) -> None:
             graph.edge(last, "blocked", color=RED, style="bold", arrowhead="tee", constraint="false")
 
 
-# The text reading lives in reading.py (it reads this module's facts); importing it from here works too.
-from .reading import diagram_text  # noqa: E402, F401
+def __getattr__(name: str):
+    # The text reading moved to reading.py (it reads this module's facts); importing it from here still works.
+    if name == "diagram_text":
+        from .reading import diagram_text
+
+        return diagram_text
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
