@@ -453,3 +453,18 @@ def test_the_master_notebook_follows_the_conventions():
     assert {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in tests} == {
         i: c.points for i, c in CHECKS.items()
     }
+
+
+@SLOW
+def test_student_controlled_text_stays_text_in_markdown_html_and_the_class_report(batch):
+    out = batch["out"]
+    markdown = (out / "markup_in_names" / "feedback.md").read_text(encoding="utf-8")
+    html = (out / "markup_in_names" / "feedback.html").read_text(encoding="utf-8")
+    assert "web-sg" not in markdown  # the group is named by the learner's (hostile) name
+    assert "&lt;img src=x onerror=alert(1)>\\[click\\](http://evil.example)\\*" in markdown
+    assert "<img" not in markdown and "<script>" not in markdown and "[click](" not in markdown
+    assert "&lt;img src=x onerror=alert(1)&gt;[click](http://evil.example)*" in html
+    assert "<img" not in html and "<script>" not in html
+    for report in ("class-report.html", "class-report.md"):
+        text = (out / report).read_text(encoding="utf-8")
+        assert "<img" not in text and "<script>" not in text and "[click](" not in text
