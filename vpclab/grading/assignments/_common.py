@@ -68,15 +68,6 @@ def covers_internet(sources) -> bool:
     return all(any(a <= low and high <= b for a, b in merged) for low, high in INTERNET)
 
 
-def narrow_sources(lab, instance, port: int, protocol: str = "tcp") -> str | None:
-    """None when the whole internet reaches ``port`` on the instance; else the sources that do
-    (``"198.51.100.7/32"``), or NONE when none does."""
-    sources = sources_of(lab, instance, port, protocol)
-    if covers_internet(sources):
-        return None
-    return ", ".join(str(s) for s in sources[:3]) or NONE
-
-
 def serves(lab, name: str, ports, client_ports=(LINUX_CLIENT,)) -> dict | None:
     """None when the internet at large reaches instance ``name`` on every port; else what blocks
     the first one (``code`` ``MISSING_INSTANCE`` when there is no live instance of that name,
@@ -91,17 +82,30 @@ def serves(lab, name: str, ports, client_ports=(LINUX_CLIENT,)) -> dict | None:
     return None
 
 
+# Internet hosts spread over the address space (one in each eighth, and beside private space):
+# a rule for one host or a narrow range misses most of them.
+PROBES = ("1.0.0.1", "45.6.7.8", "91.2.3.4", "126.255.0.1", "129.0.0.1", "172.32.0.1", "198.51.100.200",
+          "203.0.113.200", "223.255.255.254")  # fmt: skip
+
+
 def from_internet(lab, instance, port: int, client_ports=(LINUX_CLIENT,)) -> dict | None:
     """None when the internet at large reaches ``port`` on ``instance`` from every client port;
-    else the values of the failure (``code``, ``blocked_at``, ``port``, ``client_port``, ``sources``)."""
+    else the values of the failure (``code``, ``blocked_at``, ``port``, ``client_port``, ``sources``).
+
+    At large: the sources the exposure report finds for the port (security groups and ACLs
+    together) cover every internet address, and each of ``PROBES`` gets through from each client
+    port (the report asks with a Linux client's port; the probes ask with every one)."""
     failure = blocked(lab, "internet", instance, port, client_ports)
     if failure is not None:
         return {**failure, "sources": NONE}
-    narrow = narrow_sources(lab, instance, port)
-    if narrow is not None:
+    sources = sources_of(lab, instance, port)
+    narrow = bool(sources) and not covers_internet(sources)
+    if not narrow:
+        narrow = any(blocked(lab, host, instance, port, client_ports) is not None for host in PROBES)
+    if narrow:
         where = instance.name or instance.id
         return {"code": "NOT_OPEN_TO_ALL", "blocked_at": where, "port": port, "client_port": client_ports[0],
-                "sources": narrow}  # fmt: skip
+                "sources": ", ".join(str(s) for s in sources[:3]) or NONE}  # fmt: skip
     return None
 
 
