@@ -67,7 +67,7 @@ HOSTILE = {
     "rewrites_later_cells": {"tampered", "graded"},  # the read-out cell turned into `pass`, or not
     "fake_result_files": {"graded"},
     "late_writer": {"graded"},
-    "disk_filler": {"graded"},  # full sandbox: "No space left on device" once its 64 MB tmpfs is full
+    "disk_filler": {"graded"},  # "No space left on device" once its private 64 MB /tmp is full
     "deleted_lab": {"no_lab"},
     "lab_is_42": {"no_lab"},
     "asks_for_input": {"graded"},

@@ -221,7 +221,7 @@ def hostile(out_dir: Path, secrets: list[str] = ()) -> dict[str, nbformat.Notebo
             "import subprocess\n"
             f"subprocess.Popen(['sh', '-c', 'sleep 8; echo planted > {out}/planted.txt'], start_new_session=True)"
         ),
-        "disk_filler": _after_start(  # 200 MB at most: without the full sandbox they reach the disk
+        "disk_filler": _after_start(  # 200 MB at most: the sandbox stops it at 64 MB
             "for number in range(4):\n    with open(f'junk{number}', 'wb') as handle:\n"
             "        handle.write(b'x' * 50_000_000)"
         ),

@@ -296,15 +296,15 @@ def grade(
     paths = find_submissions(submissions)
     names = student_names(paths, assignment)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
-    why_not = None if unsafe else probe_sandbox()
-    if why_not is not None:
-        raise GradingRefused("grade.cli.no_sandbox", reason=why_not)
     mode = "unsafe" if unsafe else "sandbox"
-    if unsafe:
-        stream.write(tr("grade.cli.unsafe", lang) + "\n")
     with _pool(workers) as pool:
-        for _ in range(workers):
+        for _ in range(workers):  # the workers start (and import) while the probe runs; no student code yet
             pool.submit(_warm)
+        why_not = None if unsafe else probe_sandbox()
+        if why_not is not None:
+            raise GradingRefused("grade.cli.no_sandbox", reason=why_not)
+        if unsafe:
+            stream.write(tr("grade.cli.unsafe", lang) + "\n")
         tasks = [(i, str(p), names[i], assignment, float(timeout), mode) for i, p in enumerate(paths)]
         progress = Progress(len(tasks), stream)
         keys = [unanswered_key(p) for p in paths]
