@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import resource
 import select
 import signal
@@ -38,9 +37,9 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..model.restore import RESOURCE_TABLES
 from .checks import checks_of
-from .kernel import prestart, run_cells, signal_name
+from .kernel import run_cells, signal_name
+from .lookup import learner_names, named_text
 from .replay import rebuild
 from .student import run_check, starter
 
@@ -180,20 +179,6 @@ def _zero(assignment: str) -> list[CheckResult]:
     return [CheckResult(i, False, 0.0, c.points) for i, c in checks_of(assignment).items()]
 
 
-RESOURCE_ID = re.compile(r"\b(?:vpc|subnet|igw|rtb|i|eipalloc|sg|acl|nat|eni|eigw)-[0-9a-f]{8,17}\b")
-
-
-def learner_names(lab) -> dict[str, str]:
-    """{resource id: the learner's name for it} (Name tag, or a security group's group name)."""
-    names = {}
-    for table in RESOURCE_TABLES:
-        for key, item in getattr(lab, table, {}).items():
-            name = getattr(item, "name", None) or getattr(item, "group_name", None)
-            if name and name != "default":
-                names[key] = name
-    return names
-
-
 def _plain(values: dict, names: dict[str, str] | None = None) -> dict:
     """Verdict values as text or numbers, so they pickle, serialize and fill a template anywhere;
     resource ids replaced by the learner's names for them (``web-sg``, not ``sg-0a1b...``)."""
@@ -201,9 +186,7 @@ def _plain(values: dict, names: dict[str, str] | None = None) -> dict:
     for key, value in values.items():
         if not isinstance(value, int | float | str) or isinstance(value, bool):
             value = str(value)
-        if isinstance(value, str) and names:
-            value = RESOURCE_ID.sub(lambda m: names.get(m.group(0), m.group(0)), value)
-        plain[str(key)] = value
+        plain[str(key)] = named_text(value, names) if isinstance(value, str) and names else value
     return plain
 
 
@@ -237,9 +220,7 @@ def _grade(outcome: Outcome, path: Path, timeout: float, mode: str, more: bool =
     except InvalidNotebook as error:
         return verdict("invalid_notebook", error.reason, **error.values)
     outcome.cells = len(cells)
-    run = run_cells([source for _, source, _ in cells], timeout, mode, submission=path)
-    if more:
-        prestart(mode, timeout)
+    run = run_cells([source for _, source, _ in cells], timeout, mode, submission=path, more=more)
     errors = [(cells[c.index][0], c.error.split("\n")[0][:160]) for c in run.cells if c.error and not cells[c.index][2]]
     outcome.cell_errors = errors[:KEPT_ERRORS]
     stuck = next((cells[c.index][0] for c in run.cells if c.status == "timeout"), None)

@@ -49,6 +49,9 @@ KERNEL_MAIN = (
     "import sys; sys.modules['debugpy'] = None; from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
 _libc = ctypes.CDLL(None, use_errno=True)
+# This Python, as a path that also resolves inside the sandbox ("venv/bin/../bin/python" would not:
+# only the environment's folders exist there). Not resolved further: the venv's link picks the venv.
+PYTHON = os.path.abspath(sys.executable)
 
 
 @dataclass
@@ -90,7 +93,7 @@ def python_paths() -> list[str]:
     """What the kernel's Python needs, shown read-only in the sandbox: the virtual environment, the
     interpreter it links to, and the vpclab package folder (not the checkout around it)."""
     prefixes = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
-    found = {os.path.dirname(os.path.realpath(sys.executable)), *prefixes, str(PACKAGE_DIR)}
+    found = {os.path.dirname(os.path.realpath(PYTHON)), *prefixes, str(PACKAGE_DIR)}
     # The library folders of this Python outside its prefixes (a user site is not wanted).
     found.update(
         p
@@ -103,7 +106,7 @@ def python_paths() -> list[str]:
 
 def kernel_environment(home: str) -> dict[str, str]:
     """A clean environment: nothing of the grader's own (tokens, paths) reaches the student's code."""
-    bin_dir = os.path.dirname(sys.executable)
+    bin_dir = os.path.dirname(PYTHON)
     return {
         "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
@@ -135,7 +138,7 @@ def unmount(directory: str) -> None:
 
 def launcher(mode: str, workdir: str, cpu: int) -> list[str]:
     """The command that starts ``sandbox.py`` in ``mode``; the kernel's command follows ``--``."""
-    command = [sys.executable, "-I", str(SANDBOX), "--mode", "bwrap" if mode == "sandbox" else "unsafe"]
+    command = [PYTHON, "-I", str(SANDBOX), "--mode", "bwrap" if mode == "sandbox" else "unsafe"]
     command += ["--workdir", workdir, "--memory", str(MEMORY), "--cpu", str(cpu)]
     if mode == "sandbox":
         command += [f"--show={p}" for p in python_paths()]
@@ -156,7 +159,7 @@ def probe_sandbox() -> str | None:
             mounted = True
         except OSError as error:
             return f"cannot mount a private, size-capped /tmp ({error.strerror}): needs root with CAP_SYS_ADMIN"
-        command = [sys.executable, "-c", "import ipykernel, vpclab, os; print('ok', os.getuid())"]
+        command = [PYTHON, "-c", "import ipykernel, vpclab, os; print('ok', os.getuid())"]
         done = subprocess.run(
             [*launcher("sandbox", workdir, 60), "--", *command],
             capture_output=True,
@@ -192,7 +195,7 @@ class _Session:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         connection = os.path.join(self.workdir, "kernel.json")
         inside = "/tmp/kernel.json" if mode == "sandbox" else "{connection_file}"
-        kernel = [sys.executable, "-c", KERNEL_MAIN, "-f", inside]
+        kernel = [PYTHON, "-c", KERNEL_MAIN, "-f", inside]
         kernel += ["--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
         cpu = int(timeout + READOUT_TIME + STARTUP) + 10
         # In the sandbox the kernel binds its sockets relative to its working folder (/tmp inside,
@@ -385,8 +388,11 @@ def discard_spare() -> None:
         session.close()
 
 
-def run_cells(sources: list[str], timeout: float, mode: str, submission: Path | None = None) -> KernelRun:
-    """Run ``sources`` (code cells, in order) in a fresh sandboxed kernel, then read the lab out."""
+def run_cells(
+    sources: list[str], timeout: float, mode: str, submission: Path | None = None, more: bool = False
+) -> KernelRun:
+    """Run ``sources`` (code cells, in order) in a fresh sandboxed kernel, then read the lab out.
+    ``more``: another submission follows in this process; its own fresh kernel boots meanwhile."""
     global _spare
     started = time.monotonic()
     run = KernelRun()
@@ -400,6 +406,8 @@ def run_cells(sources: list[str], timeout: float, mode: str, submission: Path | 
         if submission is not None:
             session.give(submission)
         session.connect()
+        if more:  # the next submission's kernel boots while this one runs (never shared: a kernel each)
+            prestart(mode, timeout)
     except Exception:
         run.died = True
         run.exit_code = session.exit_code() if session is not None else SETUP_FAILED
