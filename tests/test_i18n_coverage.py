@@ -385,7 +385,6 @@ RUNTIME_KEYS = {
     ("vpclab/grading/reports.py", "f'grade.status.{outcome.status}'"): lambda: {f"grade.status.{s}" for s in STATUSES},
     ("vpclab/grading/reports.py", "outcome.reason"): lambda: set(REASONS),
     ("vpclab/grading/checks.py", "key"): lambda: _checks(*TIERS) | {f"hint.{c}.{t}" for c in CASES for t in TIERS},
-    ("vpclab/grading/checks.py", "f'phrase.{code}'"): lambda: {k for k in catalog("en") if k.startswith("phrase.")},
     ("vpclab/grading/batch.py", "self.key"): lambda: set(REFUSALS),
     ("vpclab/grading/classreport.py", "f'grade.status.{outcome.status}'"): lambda: {
         f"grade.status.{s}" for s in STATUSES

@@ -20,6 +20,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..model import i18n
 from ..model.errors import InvalidParameterError
 from ..model.i18n import catalog, placeholders, tr
 
@@ -73,10 +74,11 @@ class Check:
 
 
 def code_phrase(code, lang: str | None = None) -> str | None:
-    """The short phrase of an explanation code (``phrase.<CODE>``) when the catalog has one."""
-    if isinstance(code, str) and catalog("en").get(f"phrase.{code}"):
-        return tr(f"phrase.{code}", lang)
-    return None
+    """The short phrase of an explanation code (``phrase.<CODE>``), or None when there is none."""
+    if not isinstance(code, str):
+        return None
+    phrase = i18n.code_phrase(code, lang)
+    return None if phrase == code else phrase
 
 
 REGISTRY: dict[str, dict[str, Check]] = {}
