@@ -18,7 +18,7 @@ from vpclab.grading.batch import GradingRefused, earlier_outcomes, merged
 from vpclab.grading.checks import checks_of
 from vpclab.grading.classreport import class_report_html, class_report_markdown, summary
 from vpclab.grading.grader import CheckResult, Outcome
-from vpclab.grading.kernel import probe_sandbox
+from vpclab.grading.isolation import probe_sandbox
 from vpclab.grading.reports import feedback_markdown, md_escape
 from vpclab.model.i18n import tr
 

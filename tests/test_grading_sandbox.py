@@ -21,7 +21,8 @@ import pytest
 from grading_fixtures import submissions as S
 
 import vpclab
-from vpclab.grading.kernel import probe_sandbox, run_cells
+from vpclab.grading.isolation import probe_sandbox
+from vpclab.grading.kernel import run_cells
 from vpclab.grading.sandbox import cgroup_dirs
 
 ROOT = Path(__file__).resolve().parent.parent

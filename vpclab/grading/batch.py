@@ -46,7 +46,8 @@ from pathlib import Path
 from ..model.i18n import check_language, tr
 from .checks import checks_of
 from .grader import MAX_NOTEBOOK, Outcome, failed, grade_submission
-from .kernel import discard_spare, probe_sandbox, terminate_all
+from .isolation import probe_sandbox
+from .kernel import discard_spare, terminate_all
 from .reports import REPORTS, write_reports, write_state
 
 DEFAULT_TIMEOUT = 60.0

@@ -9,20 +9,18 @@ little of it is kept, so a cell printing 100 MB costs the grader time, not memor
 
 Then the grader's read-out cell (``readout.py``) gets the ``lab`` variable out as JSON.
 
-Modes: ``sandbox`` (bubblewrap; ``probe_sandbox`` says whether it can be built here) and
+Modes: ``sandbox`` (bubblewrap; ``isolation.probe_sandbox`` says whether it can be built here) and
 ``unsafe`` (only the limits, as the grader's own user: ``vpclab grade --unsafe-no-sandbox``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -32,13 +30,10 @@ import zmq
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import KernelManager
 
+from .isolation import PYTHON, kernel_environment, launcher, mount_scratch, unmount
 from .readout import decode_readout, readout_cell
 from .sandbox import SETUP_FAILED, remove_cgroups
 
-SANDBOX = Path(__file__).with_name("sandbox.py")
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the vpclab package the kernel must import
-MEMORY = 1536 << 20  # bytes of address space per kernel process (RLIMIT_AS)
-SCRATCH_SIZE = "64m"  # the kernel's private /tmp
 STARTUP = 30.0  # seconds for a kernel to answer, not counted in the submission's time limit
 READOUT_TIME = 15.0  # seconds for the read-out cell, after the student's cells
 INTERRUPT_GRACE = 3.0  # seconds for an interrupted cell to give the kernel back
@@ -48,10 +43,6 @@ MODES = ("sandbox", "unsafe")
 KERNEL_MAIN = (
     "import sys; sys.modules['debugpy'] = None; from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
-_libc = ctypes.CDLL(None, use_errno=True)
-# This Python, as a path that also resolves inside the sandbox ("venv/bin/../bin/python" would not:
-# only the environment's folders exist there). Not resolved further: the venv's link picks the venv.
-PYTHON = os.path.abspath(sys.executable)
 
 
 @dataclass
@@ -87,96 +78,6 @@ class SandboxKernelManager(KernelManager):
     @property
     def kernel_spec(self) -> KernelSpec:
         return self._sandbox_spec
-
-
-def python_paths() -> list[str]:
-    """What the kernel's Python needs, shown read-only in the sandbox: the virtual environment, the
-    interpreter it links to, and the vpclab package folder (not the checkout around it)."""
-    prefixes = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
-    found = {os.path.dirname(os.path.realpath(PYTHON)), *prefixes, str(PACKAGE_DIR)}
-    # The library folders of this Python outside its prefixes (a user site is not wanted).
-    found.update(
-        p
-        for p in map(os.path.realpath, filter(os.path.isdir, sys.path))
-        if p.startswith(tuple(prefixes)) or "site-packages" in p or "dist-packages" in p
-    )
-    kept = sorted(found)
-    return [p for p in kept if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in kept)]
-
-
-def kernel_environment(home: str) -> dict[str, str]:
-    """A clean environment: nothing of the grader's own (tokens, paths) reaches the student's code."""
-    bin_dir = os.path.dirname(PYTHON)
-    return {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": "/tmp",
-        "IPYTHONDIR": os.path.join(home, ".ipython"),
-        "JUPYTER_CONFIG_DIR": os.path.join(home, ".jupyter"),
-        "JUPYTER_DATA_DIR": os.path.join(home, ".jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": home,
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(PACKAGE_DIR.parent),
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "MPLBACKEND": "Agg",
-    }
-
-
-def mount_scratch(directory: str) -> None:
-    """A size-capped tmpfs on ``directory`` (needs root with CAP_SYS_ADMIN); OSError otherwise."""
-    data = f"size={SCRATCH_SIZE},mode=700".encode()
-    if _libc.mount(b"tmpfs", directory.encode(), b"tmpfs", ctypes.c_ulong(2 | 4), data) != 0:  # nosuid, nodev
-        error = ctypes.get_errno()
-        raise OSError(error, f"mount tmpfs {directory}: {os.strerror(error)}")
-
-
-def unmount(directory: str) -> None:
-    _libc.umount2(directory.encode(), 2)  # MNT_DETACH
-
-
-def launcher(mode: str, workdir: str, cpu: int) -> list[str]:
-    """The command that starts ``sandbox.py`` in ``mode``; the kernel's command follows ``--``."""
-    command = [PYTHON, "-I", str(SANDBOX), "--mode", "bwrap" if mode == "sandbox" else "unsafe"]
-    command += ["--workdir", workdir, "--memory", str(MEMORY), "--cpu", str(cpu)]
-    if mode == "sandbox":
-        command += [f"--show={p}" for p in python_paths()]
-    return command
-
-
-def probe_sandbox() -> str | None:
-    """Can this machine run kernels in the sandbox? None if so, else the reason why not (English)."""
-    if sys.platform != "linux":
-        return "bubblewrap needs Linux"
-    if shutil.which("bwrap") is None:
-        return "bubblewrap (bwrap) is not installed"
-    workdir = tempfile.mkdtemp(prefix="vpclab-probe-")
-    mounted = False
-    try:
-        try:
-            mount_scratch(workdir)
-            mounted = True
-        except OSError as error:
-            return f"cannot mount a private, size-capped /tmp ({error.strerror}): needs root with CAP_SYS_ADMIN"
-        command = [PYTHON, "-c", "import ipykernel, vpclab, os; print('ok', os.getuid())"]
-        done = subprocess.run(
-            [*launcher("sandbox", workdir, 60), "--", *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=kernel_environment("/tmp"),
-            check=False,
-        )
-        if done.returncode == 0 and done.stdout.split() == ["ok", "65534"]:
-            return None
-        return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1][:200]
-    except (OSError, subprocess.SubprocessError) as error:
-        return str(error)[:200]
-    finally:
-        if mounted:
-            unmount(workdir)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 class _Session:
@@ -233,9 +134,34 @@ class _Session:
         if self.mode == "sandbox":
             self.kc.ip = os.path.join(self.workdir, "ipc")
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=STARTUP)
         self.poller.register(self.kc.shell_channel.socket, zmq.POLLIN)
         self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        """Until the kernel answers ``kernel_info`` and its IOPub reaches us (messages published before
+        the subscription connects are lost). Unlike ``wait_for_ready``, which waits a second per
+        unanswered request and 0.2 s for IOPub, this polls both sockets and asks again every 0.25 s."""
+        deadline, asked = time.monotonic() + STARTUP, 0.0
+        replied = heard = False
+        while not (replied and heard):
+            now = time.monotonic()
+            if now > deadline:
+                raise RuntimeError("the kernel did not answer in time")
+            if now - asked >= 0.25:  # a fresh request: a reply on shell, a status on IOPub
+                self.kc.kernel_info()
+                asked = now
+            events = dict(self.poller.poll(50))
+            if self.kc.shell_channel.socket in events:
+                while self.kc.shell_channel.msg_ready():
+                    message = self.kc.shell_channel.get_msg(timeout=0)
+                    replied = replied or (isinstance(message, dict) and message.get("msg_type") == "kernel_info_reply")
+            if self.kc.iopub_channel.socket in events:
+                while self.kc.iopub_channel.msg_ready():
+                    self.kc.iopub_channel.get_msg(timeout=0)
+                    heard = True
+            if not events and not self.alive():
+                raise RuntimeError("the kernel died before it answered")
 
     def close(self) -> int | None:
         """Kill the kernel (and its namespaces and control groups); remove its working folder."""
