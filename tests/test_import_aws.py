@@ -665,10 +665,10 @@ def test_nothing_there_and_unknown_regions_are_refused(tmp_path):
     assert refused(tmp_path / "missing", str(tmp_path / "missing")).key == "InvalidAwsSnapshot:not_found"
     (tmp_path / "empty").mkdir()
     assert refused(tmp_path / "empty", str(tmp_path / "empty")).key == "InvalidAwsSnapshot:no_keys"
-    folder = tmp_path / "unknown" / "eu-central-1"
+    folder = tmp_path / "unknown" / "us-gov-west-1"  # GovCloud: another partition than the commercial Regions
     folder.mkdir(parents=True)
     write(folder, {"Vpcs": []}, "Vpcs.json")
-    assert refused(tmp_path / "unknown", "eu-central-1/Vpcs.json").key == "InvalidAwsSnapshot:region"
+    assert refused(tmp_path / "unknown", "us-gov-west-1/Vpcs.json").key == "InvalidAwsSnapshot:region"
 
 
 def test_names_are_data_never_code(tmp_path):

@@ -131,11 +131,13 @@ class Importer:
 
     # ---- ids and notes -------------------------------------------------------------------------------
     def new_id(self, node: Node, key: str, prefix: str, table: dict) -> str | None:
-        """A resource's id, checked; None for an exact repeat (one item in two Regions' files)."""
+        """A resource's id, checked; None for a repeat (one item in two Regions' files, or a VPC shared with
+        other accounts, which each list it, only the owner with its tags)."""
         value = node.id(key, prefix)
         if value in table or value in self.seen_ids:
             first = self.seen_ids.get(value)
             if first is not None and self._same(first, node):
+                self._adopt_name(table.get(value), node)
                 return None
             raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=node.at(key).where, id=value)
         self.seen_ids[value] = node
@@ -143,7 +145,25 @@ class Importer:
 
     @staticmethod
     def _same(first, node: Node) -> bool:
-        return isinstance(first, Node) and first.value == node.value
+        """The same resource: equal records once set aside what each account of a shared VPC sees its own way:
+        the tags (only the owner's), the free-address count, and the zone's name (letters are mapped per
+        account; ``AvailabilityZoneId`` is the zone itself)."""
+        if not isinstance(first, Node) or not isinstance(first.value, dict) or not isinstance(node.value, dict):
+            return isinstance(first, Node) and first.value == node.value
+
+        def untagged(value: dict) -> dict:
+            skip = {"Tags", "TagSet", "AvailableIpAddressCount"}
+            if "AvailabilityZoneId" in value:
+                skip.add("AvailabilityZone")
+            return {k: v for k, v in value.items() if k not in skip}
+
+        return untagged(first.value) == untagged(node.value)
+
+    @staticmethod
+    def _adopt_name(resource, node: Node) -> None:
+        """A shared resource listed first by an account that sees no tags takes the owner's Name tag."""
+        if resource is not None and getattr(resource, "name", "") is None and node.name() is not None:
+            resource.name = node.name()
 
     def note(self, kind: str, item_id: str, where: str, why: str, detail: str = "", addresses=()) -> None:
         """List something the lab does not model (once per kind, id and reason)."""
