@@ -278,6 +278,9 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
         public, kind, allocation, association, where = _public_of(node, full, item if node is item else None, address)
         _secondary_addresses(imp, node, interface_id, address)
+        for entry in (full or node).items("Ipv6Addresses"):  # listed, and the audit's verdicts say unknown
+            text = entry.text("Ipv6Address", optional=True) or "::"
+            imp.note("ipv6-address", text, instance_id if primary is None else interface_id, "ipv6")
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary

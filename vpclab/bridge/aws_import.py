@@ -39,7 +39,7 @@ from ..model.resources import (
     Subnet,
     Vpc,
 )
-from . import aws_compute, aws_routes
+from . import aws_compute, aws_lb, aws_routes
 from .aws_files import Bucket, Where
 from .aws_nodes import Node
 
@@ -83,6 +83,7 @@ class Importer:
         self._network_acls()
         self._security_groups()
         aws_compute.build(self)
+        aws_lb.build(self)
         aws_routes.route_tables(self)
         aws_routes.other_resources(self)
         aws_routes.placeholders(self)
@@ -408,6 +409,7 @@ class Importer:
     def _rules(self, group: SecurityGroup, permission: Node, egress: bool):
         text = permission.text("IpProtocol").lower()
         if text in _IPV6_PROTOCOLS:
+            self.note("security-group-rule", f"{group.id} {text}", group.id, "ipv6", detail=text)
             return
         if text not in _PROTOCOLS:
             self.note("security-group-rule", f"{group.id} {text[:20]}", group.id, "protocol", detail=text[:20])
@@ -422,6 +424,9 @@ class Importer:
 
         for entry in permission.items("IpRanges"):
             yield rule(cidr=entry.cidr("CidrIp"))
+        for entry in permission.items("Ipv6Ranges"):  # listed; an instance with an IPv6 address becomes unknown
+            cidr = entry.text("CidrIpv6", optional=True) or "::/0"
+            self.note("security-group-rule", f"{group.id} {cidr}", group.id, "ipv6", detail=text[:20])
         for entry in permission.items("PrefixListIds"):
             list_id = entry.id("PrefixListId", "pl")
             if list_id not in self.prefix_lists:

@@ -163,8 +163,6 @@ _OTHERS = (
     ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "", ""),
     ("CarrierGateways", "CarrierGatewayId", "carrier-gateway", "State", "VpcId"),
     ("LocalGateways", "LocalGatewayId", "local-gateway", "State", ""),
-    ("LoadBalancers", "LoadBalancerName", "load-balancer", "State.Code", "VpcId"),
-    ("LoadBalancerDescriptions", "LoadBalancerName", "load-balancer", "", "VPCId"),
 )
 
 

@@ -23,6 +23,7 @@ from . import intervals as iv
 from .analysis import Context, analyze_with
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
+from .verdicts import decide
 
 OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
@@ -68,10 +69,21 @@ class InstanceExposure:
     outbound_via: str | None = None
     outbound_code: str | None = None
     outbound_blocked_at: str | None = None
+    region: str | None = None
+    vpc_id: str | None = None
+    via_load_balancers: list = field(default_factory=list)  # LoadBalancerPath: the internet through a balancer
+    unknown: list = field(default_factory=list)  # UnknownReason: what leaves an answer open, and what to collect
 
     @property
     def exposed(self) -> bool:
-        return bool(self.inbound)
+        return bool(self.inbound or self.via_load_balancers)
+
+    @property
+    def verdict(self) -> str:
+        """``exposed`` (the internet reaches it), ``unknown`` (the snapshot cannot say), or ``none``."""
+        if self.exposed:
+            return "exposed"
+        return "unknown" if any(r.direction == "inbound" for r in self.unknown) else "none"
 
 
 class ExposureReport:
@@ -99,7 +111,16 @@ class ExposureReport:
     def to_data(self) -> list[dict]:
         def plain(entry: InstanceExposure) -> dict:
             return {
-                **{k: v for k, v in entry.__dict__.items() if k not in ("inbound", "blocked_rules")},
+                **{
+                    k: v
+                    for k, v in entry.__dict__.items()
+                    if k not in ("inbound", "blocked_rules", "via_load_balancers", "unknown")
+                },
+                "verdict": entry.verdict,
+                "via_load_balancers": [
+                    {**p.__dict__, "sources": [str(s) for s in p.sources]} for p in entry.via_load_balancers
+                ],
+                "unknown": [r.to_data() for r in entry.unknown],
                 "inbound": [
                     {
                         "protocol": e.protocol,
@@ -318,7 +339,9 @@ def _merge(pieces) -> list[ExposedPorts]:
 def exposure(lab) -> ExposureReport:
     shared = _Shared(lab)
     live = [i for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
-    return ExposureReport([_instance(shared, end) for i in live for end in (i, *i.interfaces)])
+    entries = [_instance(shared, end) for i in live for end in (i, *i.interfaces)]
+    decide(shared, entries, lambda sources: _display_sources(shared, sources))
+    return ExposureReport(entries)
 
 
 def _display_sources(shared: _Shared, sources: iv.Intervals) -> tuple[IPv4Network, ...]:
