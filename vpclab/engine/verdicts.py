@@ -40,9 +40,12 @@ def collect_command(key: str, region: str) -> str:
     return f"aws {DESCRIBE_CALLS.get(key, key)} --region {region}"
 
 
+UNKNOWN_WHYS = ("not_collected", "outside_model", "ipv6")
+
+
 @dataclass(frozen=True)
 class UnknownReason:
-    """Why (part of) an answer is unknown: ``why`` is ``not_collected``, ``outside_model`` or ``ipv6``."""
+    """Why (part of) an answer is unknown: ``why`` is one of ``UNKNOWN_WHYS``."""
 
     why: str
     component: str
