@@ -56,6 +56,7 @@ def test_instances_behind_an_internet_facing_network_load_balancer_are_exposed(c
     # A real lab: three NLBs in a public subnet, each with one instance target in a private subnet (no public
     # IP). The target groups keep the client's address, and the instances' groups admit two client addresses.
     status, out, _ = run(capsys, str(DATA / "lab-validation" / "aws_nlb_targets_instance"), "--format", "json")
+    assert status == 0
     entries = {e["instance_id"]: e for e in json.loads(out)["exposure"]}
     reached = entries["i-007de50061be35051"]
     assert reached["public_ip"] is None and reached["verdict"] == "exposed" and reached["inbound"] == []
@@ -101,9 +102,7 @@ def test_a_reader_that_stops_early_ends_the_output_quietly():
         "from vpclab.__main__ import main\n"
         f"sys.exit(main(['exposure', {str(DEMO)!r}]))\n"
     )
-    child = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=120
-    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert child.returncode == 0 and child.stderr == ""
 
 
