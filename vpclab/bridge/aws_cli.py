@@ -353,8 +353,7 @@ class _Script:
                 self.run("create_route", table, str(route.destination), route.target)
             for route, reason in plan.skipped_routes(table):
                 self.lines.append(
-                    f"# Left out: route {route.destination} -> {route.target_id} in "
-                    f"{table.name or table.id}: blackhole ({reason})."
+                    f"# Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: {reason}."
                 )
 
     def finish(self) -> str:
@@ -375,8 +374,12 @@ class _Script:
         return "\n".join(head + self.lines) + "\n"
 
 
-def to_aws_cli(lab) -> str:
+def to_aws_cli(lab, region: str | None = None) -> str:
     """The lab's current network as a bash script of AWS CLI v2 commands.
+
+    Args:
+        region: for a lab imported from several Regions, the one to export (one file per Region);
+            without it such a lab is refused with ``InvalidParameterValue``, naming its Regions.
 
     Returns:
         A script (``#!/usr/bin/env bash``, ``set -euo pipefail``, a ``REGION`` variable) that creates
@@ -384,6 +387,7 @@ def to_aws_cli(lab) -> str:
         entries, route tables and associations, instances, Elastic IPs, NAT gateways and routes, in
         that order, keeping each new id in a variable, and prints the ids at the end.
     """
+    lab = plan.for_region(lab, region, "AWS CLI")
     script = _Script(lab)
     script.vpcs()
     script.gateways()

@@ -218,8 +218,7 @@ class _Template:
                 )
             for route, reason in plan.skipped_routes(table):
                 self.note(
-                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: "
-                    f"blackhole ({reason})."
+                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: {reason}."
                 )
             for subnet in subnets:
                 self.add(
@@ -305,8 +304,12 @@ class _Template:
             self.note(f"Left out: NAT gateway {nat.id} ({nat.name or 'no name'}): {plan.nat_reason(nat)}.")
 
 
-def to_cloudformation(lab) -> str:
+def to_cloudformation(lab, region: str | None = None) -> str:
     """The lab's current network as a CloudFormation template in YAML.
+
+    Args:
+        region: for a lab imported from several Regions, the one to export (one file per Region);
+            without it such a lab is refused with ``InvalidParameterValue``, naming its Regions.
 
     Returns:
         A template with ``AWSTemplateFormatVersion: "2010-09-09"``, an ``AmiId`` parameter when the
@@ -314,6 +317,7 @@ def to_cloudformation(lab) -> str:
         table, route, association, security group and rule, network ACL and entry, instance, Elastic
         IP and association, NAT gateway, and outputs for the VPC and instance ids and public IPs.
     """
+    lab = plan.for_region(lab, region, "CloudFormation")
     template = _Template(lab)
     template.vpcs()
     template.gateways()
