@@ -320,6 +320,8 @@ class _Script:
             self.bind(eip.id, variable, f"Elastic IP {eip.name or eip.public_ip}")
             if eip.instance is not None:
                 self.run("associate_address", eip, eip.instance)
+            elif eip.network_interface is not None:
+                self.lines.append(f"# {plan.eip_comment(eip)}")
         stopped = [i for i in instances if i.state is InstanceState.STOPPED]
         if stopped:
             ids = " ".join(f'"${{{self.vars[i.id]}}}"' for i in stopped)

@@ -273,7 +273,7 @@ class _Template:
             self.note(f"Left out: instance {instance.id} ({instance.name or 'no name'}): terminated.")
         for eip in self.lab.elastic_ips.values():
             lid = self.n.cfn(eip)
-            idle = "Not associated with anything: billed while allocated." if not eip.associated else None
+            idle = plan.eip_comment(eip)
             self.add(lid, "AWS::EC2::EIP", {"Domain": "vpc", "Tags": _tags(eip)}, comment=idle)
             if eip.instance is not None:
                 gateway = eip.instance.vpc.internet_gateway

@@ -218,3 +218,15 @@ def header_lines(lab, tool: str) -> list[str]:
     if getattr(lab, "network_interfaces", None):
         lines.append("Not exported: secondary network interfaces " + ", ".join(sorted(lab.network_interfaces)))
     return lines
+
+
+def eip_comment(eip) -> str | None:
+    """What an Elastic IP's export must say: idle (billed, associated with nothing), or in use by a
+    secondary network interface that is not exported (associate it by hand: it is not idle, and
+    releasing it would cut that interface off)."""
+    if eip.network_interface is not None:
+        return (
+            f"In use on {eip.network_interface.id}, a secondary network interface of "
+            f"{eip.network_interface.instance.id}, which is not exported: associate it by hand (not idle)."
+        )
+    return "Not associated with anything: billed while allocated." if not eip.associated else None

@@ -308,7 +308,7 @@ class _Writer:
             self.note(f"Left out: instance {instance.id} ({instance.name or 'no name'}): terminated.")
         for eip in self.lab.elastic_ips.values():
             name = self.n.tf(eip)
-            idle = "Not associated with anything: billed while allocated." if not eip.associated else None
+            idle = plan.eip_comment(eip)
             self.add("aws_eip", name, [("domain", "vpc"), ("tags", _tags(eip))], idle)
             if eip.instance is not None:
                 gateway = eip.instance.vpc.internet_gateway
