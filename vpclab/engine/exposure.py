@@ -174,6 +174,12 @@ class _Shared:
         self.outbound: dict = {}
         self.nat_acl_edges: dict = {}
         self.nat_subnets = {n.subnet.id for n in lab.nat_gateways.values()}
+        self.route_targets = {
+            r.target.id
+            for t in lab.route_tables.values()
+            for r in t.routes.values()
+            if isinstance(r.target, Instance | NetworkInterface)
+        }
 
     def nat_acl_cell(self, instance: Instance) -> int:
         """Where the instance's private address falls among the rule boundaries of the ACLs of its
@@ -367,7 +373,9 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     # whether a NAT gateway lives in it), so subnets that share those share the work. An answer that
     # names the instance itself stores _SELF in its place.
     key = (groups, subnet.network_acl.id, shared.lab.route_table_of(subnet).id, instance.public_ip is not None)
-    key += (instance.state,)
+    # An instance or interface that routes carry (a firewall appliance) is a component of the paths it
+    # shares the key with: an answer naming it must not be read as naming each of them (_SELF).
+    key += (instance.state, instance.id if instance.id in shared.route_targets else None)
     if key not in shared.answers:
         inbound, code, at, blocked = _inbound(shared, instance, vpc)
         # Converted to CIDRs once per key: the conversion costs more than the reasoning.
