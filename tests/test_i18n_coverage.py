@@ -388,7 +388,7 @@ RUNTIME_KEYS = {
     ("vpclab/cli_report.py", "f'audit.verdict.{e.verdict}'"): lambda: {
         f"audit.verdict.{v}" for v in importlib.import_module("vpclab.cli_report").VERDICTS
     },
-    ("vpclab/cli_report.py", "f'audit.unknown.{r.why}'"): lambda: {
+    ("vpclab/cli_report.py", "f'audit.unknown.{why}'"): lambda: {
         f"audit.unknown.{w}" for w in importlib.import_module("vpclab.engine.verdicts").UNKNOWN_WHYS
     },
     ("vpclab/widgets/console.py", "key"): _console_keys,

@@ -77,13 +77,9 @@ def _inbound_text(entry, lang: str) -> str:
 
 
 def _why_text(entry, lang: str) -> str:
-    from .model.i18n import tr
 
     if entry.verdict == "unknown":
-        reasons = [r for r in entry.unknown if r.direction == "inbound"]
-        return "; ".join(
-            tr(f"audit.unknown.{r.why}", lang, component=r.component, collect=r.collect or "") for r in reasons
-        )
+        return _reasons_text([r for r in entry.unknown if r.direction == "inbound"], lang)
     if entry.inbound_code and (entry.verdict == "none" or entry.inbound):
         return _coded(entry.inbound_code, entry.inbound_blocked_at, lang)
     return ""
@@ -95,13 +91,29 @@ def _coded(code: str, at: str | None, lang: str) -> str:
     return f"{code} @ {at}" if said == code else f"{said} ({code} @ {at})"
 
 
+def _reasons_text(reasons, lang: str) -> str:
+    """One phrase per component: the calls that would settle it, short (the full commands follow the table)."""
+    from .model.i18n import tr
+
+    calls: dict[tuple[str, str], list[str]] = {}
+    for r in reasons:
+        calls.setdefault((r.why, r.component), [])
+        if r.describe:
+            calls[(r.why, r.component)].append(r.collect.removeprefix("aws ").split(" --region")[0])
+    return "; ".join(
+        tr(f"audit.unknown.{why}", lang, component=component, collect=", ".join(found))
+        for (why, component), found in calls.items()
+    )
+
+
 def _outbound_text(entry, lang: str) -> str:
     from .model.i18n import tr
 
     if entry.outbound:
         return tr("ui.yes_via", lang, gateway=entry.outbound_via)
     if entry.outbound is None:
-        return f"{tr('audit.verdict.unknown', lang)}: {entry.outbound_code or 'IPv6'} @ {entry.outbound_blocked_at}"
+        reasons = _reasons_text([r for r in entry.unknown if r.direction == "outbound"], lang)
+        return f"{tr('audit.verdict.unknown', lang)}: {reasons}"
     return f"{tr('ui.no', lang)}: {_coded(entry.outbound_code, entry.outbound_blocked_at, lang)}"
 
 

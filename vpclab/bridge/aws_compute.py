@@ -165,7 +165,7 @@ def _groups(imp, vpc, region: str, nodes: list[Node], where) -> list[SecurityGro
 # ---- NAT gateways ---------------------------------------------------------------------------------------------
 def _nat_gateways(imp) -> None:
     lab = imp.lab
-    for node, _ in imp.of("NatGateways"):
+    for node, region in imp.of("NatGateways"):
         nat_id = imp.new_id(node, "NatGatewayId", "nat", lab.nat_gateways)
         state = node.text("State").lower()
         addresses = node.items("NatGatewayAddresses")
@@ -178,6 +178,11 @@ def _nat_gateways(imp) -> None:
             imp.note(
                 "nat-gateway", nat_id, node.text("SubnetId", optional=True) or "", "private_nat", addresses=private
             )
+            continue
+        if node.has("SubnetId") and node.id("SubnetId", "subnet") not in lab.subnets:
+            public = [str(a.ip("PublicIp")) for a in addresses if a.has("PublicIp")]
+            where = node.text("SubnetId")
+            imp.note("nat-gateway", nat_id, where, "not_collected", detail=f"Subnets ({region})", addresses=public)
             continue
         subnet = imp.subnet_of(node)
         primary = next((a for a in addresses if a.flag("IsPrimary", False)), addresses[0] if addresses else None)
@@ -237,7 +242,34 @@ def _instances(imp) -> None:
             if not ends:
                 imp.note("instance", instance_id, "EC2-Classic", "no_subnet")
                 continue
+            if _subnet_not_collected(imp, item, ends, region):
+                continue
             _instance(imp, item, instance_id, _STATES[state], region, ends)
+
+
+def _subnet_not_collected(imp, item: Node, ends, region: str) -> bool:
+    """A partial snapshot (instances only, or a filtered describe-subnets): an instance whose subnet is not
+    in it is listed with its addresses and the call that would add it; the audit reports it as unknown."""
+    _, entry, full = ends[0]
+    node = entry or full or item
+    node = node if node.has("SubnetId") else item
+    if not node.has("SubnetId"):
+        return False
+    subnet_id = node.id("SubnetId", "subnet")
+    if subnet_id in imp.lab.subnets or any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
+        return False
+    wanted = ("Vpcs", "Subnets", "RouteTables", "NetworkAcls", "SecurityGroups", "InternetGateways")
+    missing = ", ".join(k for k in wanted if not imp.was_collected(region, k)) or "Subnets"
+    addresses = [a for a in (item.text("PrivateIpAddress", True), item.text("PublicIpAddress", True)) if a]
+    imp.note(
+        "instance",
+        item.text("InstanceId"),
+        subnet_id,
+        "not_collected",
+        detail=f"{missing} ({region})",
+        addresses=[str(Node({"a": a}, item.where).ip("a")) for a in addresses],
+    )
+    return True
 
 
 def _interface_nodes(imp, item: Node, instance_id: str) -> list[tuple[int, Node | None, Node | None]]:

@@ -310,7 +310,7 @@ class Importer:
     # ---- network ACLs ------------------------------------------------------------------------------
     def _network_acls(self) -> None:
         lab = self.lab
-        for node, _ in self.of("NetworkAcls"):
+        for node, region in self.of("NetworkAcls"):
             acl_id = self.new_id(node, "NetworkAclId", "acl", lab.network_acls)
             if acl_id is None:
                 continue
@@ -328,9 +328,12 @@ class Importer:
             for association in node.items("Associations"):
                 subnet_id = association.id("SubnetId", "subnet")
                 subnet = lab.subnets.get(subnet_id)
-                if subnet is None and any(u.id == subnet_id for u in self.unsupported.values()):
+                if subnet is None and any(u.id == subnet_id and u.why == "ipv6" for u in self.unsupported.values()):
                     continue  # an IPv6-only subnet, left out
-                if subnet is None or subnet.vpc is not vpc or subnet.network_acl is not None:
+                if subnet is None:  # a filtered describe-subnets: listed, what is there still loads
+                    self.note("subnet", subnet_id, acl_id, "not_collected", detail=f"Subnets ({region})")
+                    continue
+                if subnet.vpc is not vpc or subnet.network_acl is not None:
                     raise AwsSnapshotError(
                         "InvalidAwsSnapshot:reference", where=association.at("SubnetId").where, id=subnet_id
                     )

@@ -59,9 +59,13 @@ def _association(imp, table: RouteTable, node: Node) -> None:
     elif node.has("SubnetId"):
         subnet_id = node.id("SubnetId", "subnet")
         subnet = imp.lab.subnets.get(subnet_id)
-        if subnet is None and any(u.id == subnet_id for u in imp.unsupported.values()):
+        if subnet is None and any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
             return  # an IPv6-only subnet, left out
-        if subnet is None or subnet.vpc is not vpc or subnet.route_table_association is not None:
+        if subnet is None:  # a filtered describe-subnets: listed, what is there still loads
+            region = vpc.region or imp.lab.region
+            imp.note("subnet", subnet_id, table.id, "not_collected", detail=f"Subnets ({region})")
+            return
+        if subnet.vpc is not vpc or subnet.route_table_association is not None:
             raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=node.at("SubnetId").where, id=subnet_id)
         association = RouteTableAssociation(association_id, table, subnet)
         table.associations.append(association)

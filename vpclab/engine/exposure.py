@@ -23,7 +23,7 @@ from . import intervals as iv
 from .analysis import Context, analyze_with
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
-from .verdicts import decide
+from .verdicts import UnknownReason, decide, uncollected_instances
 
 OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
@@ -347,6 +347,10 @@ def exposure(lab) -> ExposureReport:
     live = [i for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
     entries = [_instance(shared, end) for i in live for end in (i, *i.interfaces)]
     decide(shared, entries, lambda sources: _display_sources(shared, sources))
+    for instance_id, subnet_id, private, public, region, reasons in uncollected_instances(lab):
+        entry = InstanceExposure(instance_id, None, private, public, subnet_id, outbound=None, region=region)
+        entry.unknown = reasons + [UnknownReason(r.why, r.component, r.describe, r.region, "outbound") for r in reasons]
+        entries.append(entry)
     return ExposureReport(entries)
 
 

@@ -67,13 +67,27 @@ class UnknownReason:
         }
 
 
-def _placeholders(lab) -> dict[str, str]:
-    """Placeholder id -> the snapshot key it stands in for (from the importer's ``not_collected`` notes)."""
-    found = {}
+def missing_keys(detail: str) -> tuple[list[str], str | None]:
+    """The snapshot keys and Region of a ``not_collected`` note's detail: ``"Vpcs, Subnets (us-east-1)"``."""
+    keys, _, rest = detail.partition(" (")
+    region = rest.rstrip(")") or None
+    return [k.strip().rstrip(":") for k in keys.split(",") if k.strip()], region
+
+
+def _placeholders(lab) -> dict[str, list[str]]:
+    """Placeholder id -> the snapshot keys it stands in for (from the importer's ``not_collected`` notes)."""
+    return {item.id: missing_keys(item.detail)[0] for item in lab.unsupported if item.why == "not_collected"}
+
+
+def uncollected_instances(lab):
+    """(id, subnet id, private IP, public IP, Region, reasons) of the instances a partial snapshot lists
+    without their subnet: the report has an entry for each, unknown, naming what to collect."""
     for item in lab.unsupported:
-        if item.why == "not_collected":
-            found[item.id] = item.detail.split(" ", 1)[0].rstrip(":")
-    return found
+        if item.kind == "instance" and item.why == "not_collected":
+            keys, region = missing_keys(item.detail)
+            addresses = [*item.addresses, None, None]
+            reasons = [UnknownReason("not_collected", item.where, key, region) for key in keys]
+            yield item.id, item.where, addresses[0] or "", addresses[1], region, reasons
 
 
 def _adder(reasons: list):
@@ -111,9 +125,9 @@ def decide(shared, entries, display) -> None:
         )
         for direction, code, at in answers:
             if code == "UNSUPPORTED_COMPONENT" and at:
-                key = placeholders.get(at)
-                why = "not_collected" if key else "outside_model"
-                add(UnknownReason(why, at, key, region if key else None, direction))
+                for key in placeholders.get(at) or [None]:
+                    why = "not_collected" if key else "outside_model"
+                    add(UnknownReason(why, at, key, region if key else None, direction))
         for component, key in lb.unknown.get(end.id, []):
             add(UnknownReason("not_collected", component, key, region))
         if not entry.inbound and not entry.via_load_balancers and could_admit_balancer(end, end.vpc):
