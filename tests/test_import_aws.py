@@ -108,6 +108,15 @@ def test_a_route_table_association_to_a_subnet_not_in_the_snapshot_is_listed_not
     assert problems(lab) == []
 
 
+def test_a_subnet_of_a_vpc_not_in_the_snapshot_is_listed_and_its_instances_are_unknown(tmp_path):
+    lab = Lab.from_aws(write(tmp_path, mutated(lambda d: d["Subnets"][0].update(VpcId="vpc-0nothing"))))
+    listed = {(u.kind, u.id): u for u in lab.unsupported if u.why == "not_collected"}
+    assert listed[("subnet", "subnet-0a")].detail.startswith("Vpcs (")
+    report = lab.exposure()
+    assert {e.verdict for e in report if e.subnet_id == "subnet-0a"} == {"unknown"}
+    assert all(r.collect for e in report if e.subnet_id == "subnet-0a" for r in e.unknown)
+
+
 # ---- concrete facts ----------------------------------------------------------------------------------------
 def test_real_ids_names_and_the_kind_of_each_public_address_are_kept():
     lab = snapshot("lab-validation/aws_instance_multiple_interface")
@@ -569,7 +578,6 @@ def mutated(change):
         (lambda d: d["Subnets"][0].update(CidrBlock="10.0.1.0/33"), "Subnets[0].CidrBlock", "value"),
         (lambda d: d["Subnets"][0].update(CidrBlock="10.9.1.0/24"), "Subnets[0].CidrBlock", "value"),
         (lambda d: d["Vpcs"][0].pop("VpcId"), "Vpcs[0].VpcId", "missing"),
-        (lambda d: d["Subnets"][0].update(VpcId="vpc-0nothing"), "Subnets[0].VpcId", "reference"),
         (
             lambda d: d["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]["Groups"].append(
                 {"GroupId": "sg-0nothing"}
@@ -612,7 +620,6 @@ def mutated(change):
         "bad-cidr",
         "subnet-outside-vpc",
         "missing-key",
-        "vpc-unknown",
         "group-unknown",
         "malformed-address",
         "address-outside-subnet",

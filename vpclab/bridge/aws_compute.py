@@ -259,7 +259,9 @@ def _subnet_not_collected(imp, item: Node, ends, region: str) -> bool:
     if subnet_id in imp.lab.subnets or any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
         return False
     wanted = ("Vpcs", "Subnets", "RouteTables", "NetworkAcls", "SecurityGroups", "InternetGateways")
-    missing = ", ".join(k for k in wanted if not imp.was_collected(region, k)) or "Subnets"
+    missing = ", ".join(k for k in wanted if not imp.was_collected(region, k))
+    if not missing:  # the calls were made but filtered: the instance's VPC or subnet is not among the answers
+        missing = "Subnets" if item.text("VpcId", optional=True) in imp.lab.vpcs else "Vpcs, Subnets"
     addresses = [a for a in (item.text("PrivateIpAddress", True), item.text("PublicIpAddress", True)) if a]
     imp.note(
         "instance",

@@ -245,6 +245,15 @@ class Importer:
             for entry in node.items("Ipv6CidrBlockAssociationSet"):
                 self.note("ipv6-cidr", entry.text("Ipv6CidrBlock", optional=True) or "::/0", vpc_id, "ipv6")
 
+    def vpc_or_note(self, node: Node, kind: str, item_id: str, region: str) -> Vpc | None:
+        """The item's VPC; None, with the item listed as not collected, where a filtered describe-vpcs
+        left the VPC out (a partial snapshot loads what it has)."""
+        vpc_id = node.id("VpcId", "vpc")
+        if vpc_id not in self.lab.vpcs:
+            self.note(kind, item_id, vpc_id, "not_collected", detail=f"Vpcs ({region})")
+            return None
+        return self.lab.vpcs[vpc_id]
+
     def vpc_of(self, node: Node, key: str = "VpcId") -> Vpc:
         vpc_id = node.id(key, "vpc")
         if vpc_id not in self.lab.vpcs:
@@ -253,11 +262,13 @@ class Importer:
 
     def _subnets(self) -> None:
         lab = self.lab
-        for node, _ in self.of("Subnets"):
+        for node, region in self.of("Subnets"):
             subnet_id = self.new_id(node, "SubnetId", "subnet", lab.subnets)
             if subnet_id is None:
                 continue
-            vpc = self.vpc_of(node)
+            vpc = self.vpc_or_note(node, "subnet", subnet_id, region)
+            if vpc is None:
+                continue
             if not node.has("CidrBlock"):  # an IPv6-only subnet
                 self.note("subnet", subnet_id, vpc.id, "ipv6")
                 continue
@@ -291,7 +302,7 @@ class Importer:
     # ---- internet gateways ------------------------------------------------------------------------
     def _internet_gateways(self) -> None:
         lab = self.lab
-        for node, _ in self.of("InternetGateways"):
+        for node, region in self.of("InternetGateways"):
             gateway_id = self.new_id(node, "InternetGatewayId", "igw", lab.internet_gateways)
             if gateway_id is None:
                 continue
@@ -299,7 +310,9 @@ class Importer:
             for attachment in node.items("Attachments"):
                 if attachment.text("State", optional=True) not in (None, "available", "attached"):
                     continue
-                vpc = self.vpc_of(attachment)
+                vpc = self.vpc_or_note(attachment, "internet-gateway", gateway_id, region)
+                if vpc is None:
+                    continue
                 if vpc.internet_gateway is not None or gateway.vpc is not None:
                     raise AwsSnapshotError(
                         "InvalidAwsSnapshot:second_gateway", where=attachment.at("VpcId").where, id=vpc.id
@@ -314,7 +327,9 @@ class Importer:
             acl_id = self.new_id(node, "NetworkAclId", "acl", lab.network_acls)
             if acl_id is None:
                 continue
-            vpc = self.vpc_of(node)
+            vpc = self.vpc_or_note(node, "network-acl", acl_id, region)
+            if vpc is None:
+                continue
             acl = NetworkAcl(acl_id, vpc, node.flag("IsDefault", False), node.name())
             for entry in node.items("Entries"):
                 self._acl_entry(acl, entry)
@@ -381,14 +396,16 @@ class Importer:
     def _security_groups(self) -> None:
         lab = self.lab
         pending = []
-        for node, _ in self.of("SecurityGroups"):
+        for node, region in self.of("SecurityGroups"):
             group_id = self.new_id(node, "GroupId", "sg", lab.security_groups)
             if group_id is None:
                 continue
             if not node.has("VpcId"):  # an EC2-Classic group
                 self.note("security-group", group_id, "EC2-Classic", "no_subnet")
                 continue
-            vpc = self.vpc_of(node)
+            vpc = self.vpc_or_note(node, "security-group", group_id, region)
+            if vpc is None:
+                continue
             group = SecurityGroup(
                 group_id, vpc, node.text("GroupName"), node.text("Description", True) or "", node.name()
             )

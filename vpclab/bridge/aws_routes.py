@@ -29,11 +29,13 @@ _GONE = {"deleted", "deleting", "rejected", "failed", "expired"}  # states of re
 # ---- route tables -----------------------------------------------------------------------------------
 def route_tables(imp) -> None:
     lab = imp.lab
-    for node, _ in imp.of("RouteTables"):
+    for node, region in imp.of("RouteTables"):
         table_id = imp.new_id(node, "RouteTableId", "rtb", lab.route_tables)
         if table_id is None:
             continue
-        vpc = imp.vpc_of(node)
+        vpc = imp.vpc_or_note(node, "route-table", table_id, region)
+        if vpc is None:
+            continue
         table = RouteTable(table_id, vpc, node.name())
         for route in node.items("Routes"):
             _route(imp, table, route)
