@@ -39,7 +39,7 @@ from ..model.resources import (
     Subnet,
     Vpc,
 )
-from . import aws_compute, aws_lb, aws_routes
+from . import aws_compute, aws_ids, aws_lb, aws_routes
 from .aws_files import Bucket, Where
 from .aws_nodes import Node
 
@@ -88,6 +88,7 @@ class Importer:
         aws_routes.other_resources(self)
         aws_routes.placeholders(self)
         lab.unsupported = list(self.unsupported.values())
+        lab.renamed_ids = self.renamed_ids  # (id in the snapshot, id in the lab, Region), see aws_ids
         self._public_counter()
         self._check()
         return lab
@@ -115,6 +116,9 @@ class Importer:
                     region=bucket.region[:40],
                     regions=", ".join(REGIONS),
                 )
+        # An anonymised snapshot may give two Regions' resources one id: the later Region's is renamed.
+        self.renamed_ids = aws_ids.separate_regions(self.buckets)
+        for bucket in self.buckets:
             self.collected.setdefault(bucket.region, set()).update(k for k in bucket.items)
             for key, entries in bucket.items.items():
                 self.items.setdefault(key, []).extend((Node(item, where), bucket.region) for item, where in entries)
