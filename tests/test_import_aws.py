@@ -281,7 +281,7 @@ def test_routes_to_unsupported_targets_keep_the_state_aws_reported():
     } <= listed
     # Load balancers are read for the exposure audit; the classic ones' call is not in this snapshot.
     assert "nlb-web-hr-east" in {b.name for b in lab.load_balancers}
-    assert ("load-balancer", "LoadBalancerDescriptions") in listed
+    assert ("load-balancer", "LoadBalancerDescriptions us-east-1") in listed
     # Deleted ones are gone: the peering connections in state "deleted", the deleted transit gateway.
     assert not {"pcx-09c593d3b3afcf2b9", "tgw-0fc3a9a6d5757ac9b"} & {u.id for u in lab.unsupported}
     assert "pcx-08b7b8d4cb51d1c69" in lab._repr_html_()  # the lab's display lists them
@@ -878,8 +878,8 @@ def test_from_boto3_reads_back_from_moto_what_vpclab_builds(aws_credentials):
     # gateways' private addresses lie outside their subnet); an EC2 client reads no load balancers.
     assert {u.why for u in copy_.unsupported if u.kind != "load-balancer"} <= {"replaced_address"}
     assert {(u.id, u.why) for u in copy_.unsupported if u.kind == "load-balancer"} == {
-        ("LoadBalancers", "not_collected"),
-        ("LoadBalancerDescriptions", "not_collected"),
+        ("LoadBalancers us-east-1", "not_collected"),
+        ("LoadBalancerDescriptions us-east-1", "not_collected"),
     }
 
 

@@ -48,11 +48,12 @@ def summary(report) -> dict:
 def to_collect(report, lab) -> list[str]:
     """Every describe call that would settle an unknown, once, in a stable order."""
     calls = {r.collect for e in report for r in e.unknown if r.collect}
+    from .engine.verdicts import collect_command, missing_keys
+
     for item in lab.unsupported:
         if item.why == "not_collected" and item.kind == "load-balancer":
-            from .engine.verdicts import collect_command
-
-            calls.add(collect_command(item.id, item.where))
+            keys, region = missing_keys(item.detail)
+            calls.update(collect_command(key, region) for key in keys if region)
     return sorted(calls)
 
 

@@ -144,8 +144,9 @@ def _groups(imp, vpc, region: str, nodes: list[Node], where) -> list[SecurityGro
     for node in nodes:
         group_id = node.id("GroupId", "sg")
         group = lab.security_groups.get(group_id)
-        if group is None and not imp.was_collected(region, "SecurityGroups"):
-            # describe-security-groups is not in the snapshot: a placeholder the engine does not judge.
+        if group is None:
+            # describe-security-groups is not in the snapshot (or filtered, or another account's): a
+            # placeholder the engine does not judge.
             name = node.text("GroupName", optional=True) or group_id
             if any(g.vpc is vpc and g.group_name == name for g in lab.security_groups.values()):
                 name = group_id
@@ -312,9 +313,10 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
         public, kind, allocation, association, where = _public_of(node, full, item if node is item else None, address)
         _secondary_addresses(imp, node, interface_id, address)
-        for entry in (full or node).items("Ipv6Addresses"):  # listed, and the audit's verdicts say unknown
-            text = entry.text("Ipv6Address", optional=True) or "::"
-            imp.note("ipv6-address", text, instance_id if primary is None else interface_id, "ipv6")
+        for source in {id(n): n for n in (full, node) if n is not None}.values():  # both descriptions
+            for entry in source.items("Ipv6Addresses"):  # listed, and the audit's verdicts say unknown
+                text = entry.text("Ipv6Address", optional=True) or "::"
+                imp.note("ipv6-address", text, instance_id if primary is None else interface_id, "ipv6")
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary

@@ -171,8 +171,9 @@ class Importer:
             resource.name = node.name()
 
     def note(self, kind: str, item_id: str, where: str, why: str, detail: str = "", addresses=()) -> None:
-        """List something the lab does not model (once per kind, id and reason)."""
-        key = (kind, item_id, why)
+        """List something the lab does not model (once per kind, id and reason; a prefix list whose CIDRs
+        are missing once per place it is used, since each place's answers become unknown)."""
+        key = (kind, item_id, why, where if why == "prefix_list" else "")
         if key not in self.unsupported:
             text = [str(a) for a in addresses]
             self.unsupported[key] = Unsupported(kind, item_id[:256], where[:256], why, detail[:256], tuple(text))

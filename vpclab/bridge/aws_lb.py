@@ -84,7 +84,7 @@ def build(imp) -> None:
     for region in sorted({v.region or lab.region for v in lab.vpcs.values()}):
         for key in (ELBV2_KEY, CLASSIC_KEY):
             if not imp.was_collected(region, key):
-                imp.note("load-balancer", key, region, "not_collected", detail=f"{key} ({region})")
+                imp.note("load-balancer", f"{key} {region}", region, "not_collected", detail=f"{key} ({region})")
     lab.owners = _owners(imp)
 
 

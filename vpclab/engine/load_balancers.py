@@ -185,11 +185,15 @@ def _target_end(lab, balancer: LoadBalancer, group: TargetGroup, target: Target)
     return None
 
 
-def _back(lab, balancer: LoadBalancer, group: TargetGroup, end, port: int, clients: iv.Intervals):
+def _back(lab, balancer: LoadBalancer, group: TargetGroup, end, port: int, clients: iv.Intervals, placeholders):
     """The clients (or all of them, through the balancer's own addresses) the target side lets in; or
-    a (what, key) unknown where the balancer's private addresses are not in the snapshot."""
+    a (what, key) unknown where the snapshot lacks the target's groups, its ACL or the balancer's private
+    addresses."""
     protocol = _protocol(group.protocol)
     groups, acl = end.security_groups, end.subnet.network_acl
+    for component, key in (*((g.id, "SecurityGroups") for g in groups), (acl.id, "NetworkAcls")):
+        if component in placeholders:
+            return None, (component, key)
     if preserves_client_ip(balancer, group):
         admitted = _group_sources(groups, port, protocol)
         if balancer.security_groups:
@@ -238,14 +242,14 @@ def paths_through(shared, placeholders: set[str], display) -> PathVerdicts:
         if not balancer.internet_facing or balancer.state not in ACTIVE_STATES:
             continue
         if balancer.listeners is None:
-            for end_id in _candidates(lab, balancer):
+            for end_id in _candidates(lab, balancer, placeholders):
                 verdicts.unknown.setdefault(end_id, []).append((balancer.name, "Listeners"))
             continue
         for listener in balancer.listeners:
             clients, unknown = _front(shared, balancer, listener, placeholders)
             for group in listener.target_groups:
                 if group.targets is None:
-                    for end_id in _candidates(lab, balancer):
+                    for end_id in _candidates(lab, balancer, placeholders):
                         verdicts.unknown.setdefault(end_id, []).append((group.name, "TargetHealth"))
                     continue
                 for target in group.targets:
@@ -257,7 +261,7 @@ def paths_through(shared, placeholders: set[str], display) -> PathVerdicts:
                         continue
                     if not clients:
                         continue
-                    reach, missing = _back(lab, balancer, group, end, target.port, clients)
+                    reach, missing = _back(lab, balancer, group, end, target.port, clients, placeholders)
                     if missing is not None:
                         verdicts.unknown.setdefault(end.id, []).append(missing)
                     elif reach:
@@ -276,12 +280,12 @@ def paths_through(shared, placeholders: set[str], display) -> PathVerdicts:
     return verdicts
 
 
-def _candidates(lab, balancer: LoadBalancer) -> list[str]:
+def _candidates(lab, balancer: LoadBalancer, placeholders: set[str]) -> list[str]:
     """Instances and interfaces of the balancer's VPC whose groups could admit its traffic."""
     vpc = lab.vpcs.get(balancer.vpc_id)
     if vpc is None:
         return []
-    return [end.id for end in _ends(lab) if end.vpc is vpc and could_admit_balancer(end, vpc)]
+    return [end.id for end in _ends(lab) if end.vpc is vpc and could_admit_balancer(end, vpc, placeholders)]
 
 
 def _ends(lab):
@@ -290,10 +294,13 @@ def _ends(lab):
         yield from instance.interfaces
 
 
-def could_admit_balancer(end, vpc) -> bool:
+def could_admit_balancer(end, vpc, placeholders: set[str]) -> bool:
     """Does some inbound rule of the end's groups admit a source a load balancer can have: one of the
-    VPC's groups, an address of the VPC (a balancer node), or an internet address (a preserved client)?"""
+    VPC's groups, an address of the VPC (a balancer node), or an internet address (a preserved client)?
+    A group the snapshot lacks (a placeholder) may."""
     for group in end.security_groups:
+        if group.id in placeholders:
+            return True
         for rule in group.rules:
             if rule.egress:
                 continue

@@ -105,11 +105,14 @@ def decide(shared, entries, display) -> None:
     lb = paths_through(shared, set(placeholders), display)
     uncollected_lbs: dict[str, list[str]] = {}
     ipv6: dict[str, list[str]] = {}
+    prefix_lists: dict[str, list[str]] = {}
     for item in lab.unsupported:
         if item.why == "not_collected" and item.kind == "load-balancer":
-            uncollected_lbs.setdefault(item.where, []).append(item.id)
+            uncollected_lbs.setdefault(item.where, []).extend(missing_keys(item.detail)[0])
         elif item.why == "ipv6" and item.kind == "ipv6-address":
             ipv6.setdefault(item.where, []).append(item.id)
+        elif item.why == "prefix_list":
+            prefix_lists.setdefault(item.where, []).append(item.id)
     ends = {i.id: i for i in lab.instances.values()} | dict(lab.network_interfaces)
     for entry in entries:
         end = ends[entry.interface_id or entry.instance_id]
@@ -130,9 +133,17 @@ def decide(shared, entries, display) -> None:
                     add(UnknownReason(why, at, key, region if key else None, direction))
         for component, key in lb.unknown.get(end.id, []):
             add(UnknownReason("not_collected", component, key, region))
-        if not entry.inbound and not entry.via_load_balancers and could_admit_balancer(end, end.vpc):
+        if not entry.inbound and not entry.via_load_balancers and could_admit_balancer(end, end.vpc, set(placeholders)):
             for key in uncollected_lbs.get(region, []):
                 add(UnknownReason("not_collected", f"load balancers ({region})", key, region))
+        table = lab.route_table_of(end.subnet)
+        for place in (table.id, *(g.id for g in end.security_groups)):
+            for list_id in prefix_lists.get(place, []):  # a route or rule left out: its CIDRs are unknown
+                add(UnknownReason("not_collected", list_id, "PrefixLists", region))
+                if entry.outbound is False:
+                    entry.outbound = None
+                if entry.outbound is None:
+                    add(UnknownReason("not_collected", list_id, "PrefixLists", region, "outbound"))
         for address in ipv6.get(end.id, []):  # reachable over IPv6 either way, which vpclab does not model
             add(UnknownReason("ipv6", address))
             if entry.outbound is False:
