@@ -44,7 +44,7 @@ def test_the_table_names_every_instance_and_what_the_model_does_not_cover(capsys
 def test_the_summary_comes_first_then_account_region_and_vpc_columns(capsys):
     status, out, _ = run(capsys, str(DEMO))
     lines = out.splitlines()
-    assert status == 0 and re.fullmatch(r"13 instances .*: 7 exposed .*, 4 unknown, 2 not reachable .*\.", lines[1])
+    assert status == 0 and re.fullmatch(r"13 instances .*: 7 exposed .*, 6 unknown, 0 not reachable .*\.", lines[1])
     assert lines[2] == "Open to the internet: icmp echo, tcp 22, tcp 80, tcp 443, udp 33434-33534"
     header = lines[4].split()
     assert header[:4] == ["Account", "Region", "VPC", "Instance"]
