@@ -169,11 +169,13 @@ class _Script:
             if group.is_default:
                 continue
             variable = self.n.var(group)
+            if plan.group_text_note(group):
+                self.lines.append(f"# {plan.group_text_note(group)}")
             self.run(
                 "create_security_group",
                 group.vpc,
-                group.group_name,
-                group.description,
+                plan.group_name(group),
+                plan.group_description(group),
                 capture=variable,
                 query="GroupId",
                 extra=self.tags("security-group", group.name),

@@ -110,9 +110,11 @@ class _Template:
                     )
             else:
                 egress = [r for r in group.egress if r.cidr is not None]
+                if plan.group_text_note(group):
+                    self.note(plan.group_text_note(group))
                 properties = {
-                    "GroupName": group.group_name,
-                    "GroupDescription": group.description,
+                    "GroupName": plan.group_name(group),
+                    "GroupDescription": plan.group_description(group),
                     "VpcId": Ref(self.n.cfn(group.vpc)),
                 }
                 comment = None

@@ -10,6 +10,7 @@ changed them.
 from __future__ import annotations
 
 import copy
+import re
 from ipaddress import IPv4Network
 
 from ..model.addressing import Protocol
@@ -230,3 +231,33 @@ def eip_comment(eip) -> str | None:
             f"{eip.network_interface.instance.id}, which is not exported: associate it by hand (not idle)."
         )
     return "Not associated with anything: billed while allocated." if not eip.associated else None
+
+
+# CreateSecurityGroup in a VPC takes names and descriptions of at most 255 of these characters; a name
+# may not start with "sg-" (EC2 API reference, CreateSecurityGroup: GroupName, Description).
+_GROUP_TEXT = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]")
+
+
+def group_name(group) -> str:
+    """The group's name as AWS accepts it: the characters it allows, else ``vpclab-group-<digits of its id>``."""
+    kept = "".join(_GROUP_TEXT.findall(group.group_name)).strip()[:255]
+    if not kept or kept.lower().startswith("sg-") or kept != group.group_name:
+        return f"vpclab-group-{group.id.partition('-')[2]}"[:255]
+    return kept
+
+
+def group_description(group) -> str:
+    """The description as AWS accepts it: the allowed characters, else the group's exported name."""
+    kept = "".join(_GROUP_TEXT.findall(group.description or "")).strip()[:255]
+    return kept if kept == group.description and kept else group_name(group)
+
+
+def group_text_note(group) -> str | None:
+    """Why an export renamed a group (AWS refuses Korean text and some punctuation in names and descriptions)."""
+    if group_name(group) == group.group_name and group_description(group) == group.description:
+        return None
+    return (
+        f"AWS accepts only a-z A-Z 0-9 spaces and ._-:/()#,@[]+=&;{{}}!$* in a group's name and description: "
+        f"{group.id} ({group.group_name!r}) is exported as {group_name(group)!r}, its description as "
+        f"{group_description(group)!r}."
+    )

@@ -184,12 +184,14 @@ class _Writer:
                         "The VPC's default security group: Terraform replaces its rules with these.",
                     )
                 continue
+            if plan.group_text_note(group):
+                self.note(plan.group_text_note(group))
             self.add(
                 "aws_security_group",
                 name,
                 [
-                    ("name", group.group_name),
-                    ("description", group.description),
+                    ("name", plan.group_name(group)),
+                    ("description", plan.group_description(group)),
                     ("vpc_id", self.vpc(group.vpc)),
                     ("tags", _tags(group)),
                 ],
