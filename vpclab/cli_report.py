@@ -80,7 +80,10 @@ def _inbound_text(entry, lang: str) -> str:
 def _why_text(entry, lang: str) -> str:
 
     if entry.verdict == "unknown":
-        return _reasons_text([r for r in entry.unknown if r.direction == "inbound"], lang)
+        text = _reasons_text([r for r in entry.unknown if r.direction == "inbound"], lang)
+        if entry.inbound_code and entry.inbound_code != "UNSUPPORTED_COMPONENT":  # what the known part says
+            text += "; " + _coded(entry.inbound_code, entry.inbound_blocked_at, lang)
+        return text
     if entry.inbound_code and (entry.verdict == "none" or entry.inbound):
         return _coded(entry.inbound_code, entry.inbound_blocked_at, lang)
     return ""

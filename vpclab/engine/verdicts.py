@@ -135,7 +135,7 @@ def decide(shared, entries, display) -> None:
             add(UnknownReason("not_collected", component, key, region))
         if not entry.inbound and not entry.via_load_balancers and could_admit_balancer(end, end.vpc, set(placeholders)):
             for key in uncollected_lbs.get(region, []):
-                add(UnknownReason("not_collected", f"load balancers ({region})", key, region))
+                add(UnknownReason("not_collected", key, key, region))
         table = lab.route_table_of(end.subnet)
         for place in (table.id, *(g.id for g in end.security_groups)):
             for list_id in prefix_lists.get(place, []):  # a route or rule left out: its CIDRs are unknown
