@@ -14,7 +14,10 @@ and the placeholders (``aws_routes``). Decisions (docs/modelling-choices.md, "Im
 - What the model does not cover is listed in ``lab.unsupported`` (kind, id, where, why); a route to it
   points at an ``UnsupportedTarget`` holding the state AWS reported. A describe call missing from the
   snapshot gets a placeholder (main route table, default ACL, default group) that the engine does not
-  judge. IPv6 parts are left out: vpclab models IPv4 only.
+  judge; a partial snapshot (instances only, a filtered describe call) loads what it holds and lists the
+  rest as not collected. IPv6 parts are listed and left out: vpclab models IPv4 only.
+- Load balancers (``aws_lb``) are read for the exposure audit (``lab.load_balancers``), and each VPC's and
+  instance's owner account (``lab.owners``); neither is saved by ``to_json``.
 - Anything malformed or inconsistent is an ``AwsSnapshotError`` naming the file and the field; the lab
   is returned only when it is whole (its invariants hold and it saves and loads again).
 """
