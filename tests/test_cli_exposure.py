@@ -133,6 +133,8 @@ def test_html_report_is_a_whole_page(capsys):
     status, out, _ = run(capsys, str(DEMO), "--format", "html", "--lang", "ko")
     assert status == 0 and out.startswith("<!DOCTYPE html>") and '<html lang="ko">' in out
     assert out.count("<table") == 2 and "pcx-08b7b8d4cb51d1c69" in out and "</html>" in out
+    assert "<th" in out and "계정" in out and "알 수 없음" in out  # the account column and the verdicts
+    assert "aws elb describe-load-balancers --region us-east-1" in out  # what to collect
 
 
 def test_diagram_writes_one_file_per_vpc(capsys, tmp_path):

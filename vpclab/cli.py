@@ -123,14 +123,13 @@ def exposure_json(lab, report, lang: str) -> str:
 
 
 def exposure_page(lab, report, lang: str) -> str:
+    from .cli_report import page_body
     from .model.i18n import tr
-    from .render.exposure import exposure_html
-    from .render.tables import unsupported_html
 
     title = f"{tr('ui.exposure', lang)} — {', '.join(_regions(lab))}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body><h1>{escape(title)}</h1>{exposure_html(report, lang)}{unsupported_html(lab, lang)}</body></html>"
+        f"<body><h1>{escape(title)}</h1>{page_body(lab, report, lang)}</body></html>"
     )
 
 

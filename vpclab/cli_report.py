@@ -148,7 +148,8 @@ def rows(lab, report, lang: str) -> list[list[str]]:
 HEADERS = ("account", "region", "vpc", "instance", "public_ip", "verdict", "inbound", "why", "outbound")
 
 
-def table_text(lab, report, lang: str) -> str:
+def summary_lines(report, lang: str) -> list[str]:
+    """How many are exposed, unknown and not reachable; then the ports open to the internet."""
     from .model.i18n import tr
 
     counts = summary(report)
@@ -164,6 +165,29 @@ def table_text(lab, report, lang: str) -> str:
     ]
     if counts["exposed_ports"]:
         lines.append(tr("audit.ports", lang, ports=", ".join(counts["exposed_ports"])))
+    return lines
+
+
+def page_body(lab, report, lang: str) -> str:
+    """The same report as HTML: the summary, the table, what is not modelled, what to collect."""
+    from html import escape
+
+    from .model.i18n import tr
+    from .render.tables import table, unsupported_html
+
+    parts = [f"<p>{escape(line)}</p>" for line in summary_lines(report, lang)]
+    parts.append(table([tr(f"audit.col.{h}", lang) for h in HEADERS], rows(lab, report, lang)))
+    parts.append(unsupported_html(lab, lang))
+    calls = to_collect(report, lab)
+    if calls:
+        parts.append(f"<p>{escape(tr('audit.collect', lang))}:</p><pre>{escape(chr(10).join(calls))}</pre>")
+    return "".join(parts)
+
+
+def table_text(lab, report, lang: str) -> str:
+    from .model.i18n import tr
+
+    lines = summary_lines(report, lang)
     headers = [tr(f"audit.col.{h}", lang) for h in HEADERS]
     body = rows(lab, report, lang)
     widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(headers)]

@@ -93,7 +93,7 @@ class PathVerdicts:
 
 
 def _protocol(text: str) -> Protocol:
-    return Protocol.UDP if text.upper() in ("UDP", "TCP_UDP") else Protocol.TCP
+    return Protocol.UDP if text.lower() in ("udp", "tcp_udp") else Protocol.TCP
 
 
 def preserves_client_ip(balancer: LoadBalancer, group: TargetGroup) -> bool:
@@ -103,7 +103,7 @@ def preserves_client_ip(balancer: LoadBalancer, group: TargetGroup) -> bool:
         return False
     if group.preserve_client_ip is not None:
         return group.preserve_client_ip
-    return group.target_type == "instance" or group.protocol.upper() in ("UDP", "TCP_UDP")
+    return group.target_type == "instance" or group.protocol.lower() in ("udp", "tcp_udp")
 
 
 def _group_sources(groups, port: int, protocol: Protocol, egress: bool = False) -> iv.Intervals:
