@@ -103,6 +103,15 @@ def test_without_the_load_balancer_files_their_targets_are_unknown_not_none(tmp_
     assert "aws elbv2 describe-load-balancers --region us-east-1" in calls
 
 
+def test_a_saved_and_reloaded_lab_keeps_load_balancer_targets_unknown_not_none():
+    lab = snapshot("lab-validation/aws_nlb_targets_instance")
+    assert lab.exposure()["i-007de50061be35051"].verdict == "exposed"
+    again = Lab.from_json(lab.to_json())  # the balancers' listeners and targets are not saved
+    entry = again.exposure()["i-007de50061be35051"]
+    assert entry.verdict == "unknown"
+    assert any(r.why == "outside_model" and r.component.startswith("targets-instance-nlb") for r in entry.unknown)
+
+
 def test_load_balancer_addresses_are_billed_and_an_eip_on_a_second_interface_is_not_idle():
     lines = list(snapshot("lab-validation/aws_nlb_targets_instance").cost())
     held = {line.detail for line in lines if line.kind == "service_ip"}

@@ -81,6 +81,12 @@ def build(imp) -> None:
             )
         )
     lab.load_balancers = found
+    for balancer in found:  # listed (and saved): analyze() does not follow them, and a saved lab has no paths
+        if balancer.state not in ("failed", "deleted"):
+            where = balancer.vpc_id or balancer.region
+            imp.note(
+                "load-balancer", balancer.name, where, "outside_model", detail=f"{balancer.kind} {balancer.scheme}"
+            )
     for region in sorted({v.region or lab.region for v in lab.vpcs.values()}):
         for key in (ELBV2_KEY, CLASSIC_KEY):
             if not imp.was_collected(region, key):

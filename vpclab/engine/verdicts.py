@@ -106,6 +106,7 @@ def decide(shared, entries, display) -> None:
     uncollected_lbs: dict[str, list[str]] = {}
     ipv6: dict[str, list[str]] = {}
     prefix_lists: dict[str, list[str]] = {}
+    unread_lbs: dict[str, list[str]] = {}
     for item in lab.unsupported:
         if item.why == "not_collected" and item.kind == "load-balancer":
             uncollected_lbs.setdefault(item.where, []).extend(missing_keys(item.detail)[0])
@@ -113,6 +114,8 @@ def decide(shared, entries, display) -> None:
             ipv6.setdefault(item.where, []).append(item.id)
         elif item.why == "prefix_list":
             prefix_lists.setdefault(item.where, []).append(item.id)
+        elif item.kind == "load-balancer" and item.why == "outside_model" and not hasattr(lab, "load_balancers"):
+            unread_lbs.setdefault(item.where, []).append(item.id)  # a saved lab: the paths were not kept
     ends = {i.id: i for i in lab.instances.values()} | dict(lab.network_interfaces)
     for entry in entries:
         end = ends[entry.interface_id or entry.instance_id]
@@ -136,6 +139,8 @@ def decide(shared, entries, display) -> None:
         if not entry.inbound and not entry.via_load_balancers and could_admit_balancer(end, end.vpc, set(placeholders)):
             for key in uncollected_lbs.get(region, []):
                 add(UnknownReason("not_collected", key, key, region))
+            for name in unread_lbs.get(end.vpc.id, []):
+                add(UnknownReason("outside_model", name))
         table = lab.route_table_of(end.subnet)
         for place in (table.id, *(g.id for g in end.security_groups)):
             for list_id in prefix_lists.get(place, []):  # a route or rule left out: its CIDRs are unknown
