@@ -11,6 +11,17 @@ from .engine.exposure import ExposureReport, exposure
 from .engine.routing import internet_gateway_route
 from .model.core import LabCore
 from .model.regions import DEFAULT_REGION
+from .model.resources import register_display
+
+
+def _resource_html(resource) -> str:
+    # The render layer is imported on first display, so ``import vpclab`` stays light.
+    from .render.tables import resource_html
+
+    return resource_html(resource)
+
+
+register_display("html", _resource_html)
 
 
 class Lab(LabCore):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from ipaddress import IPv4Address, IPv4Network
 
+from .kinds import ID_KINDS  # noqa: F401  (kept importable from here; the registry lives in kinds.py)
+
 
 @dataclass(frozen=True)
 class Region:
@@ -61,24 +63,6 @@ REGIONS = {
     )
 }
 DEFAULT_REGION = "ap-northeast-2"
-
-ID_KINDS = (
-    "vpc",
-    "subnet",
-    "igw",
-    "rtb",
-    "rtbassoc",
-    "acl",
-    "aclassoc",
-    "sg",
-    "sgr",
-    "i",
-    "eni",
-    "eipalloc",
-    "eipassoc",
-    "nat",
-    "vpc-cidr-assoc",
-)
 
 
 _MASK = (1 << 64) - 1
