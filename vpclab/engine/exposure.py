@@ -21,6 +21,8 @@ from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NetworkInterface, RouteState
 from . import intervals as iv
 from .analysis import Context, analyze_with
+from .bpa import Via, blocks
+from .exposure_ipv6 import ipv6_exposure
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
 
@@ -68,10 +70,18 @@ class InstanceExposure:
     outbound_via: str | None = None
     outbound_code: str | None = None
     outbound_blocked_at: str | None = None
+    # IPv6, reported apart: the instance's own addresses, what reaches them, and whether it reaches out.
+    ipv6_addresses: list[str] = field(default_factory=list)
+    inbound_v6: list[ExposedPorts] = field(default_factory=list)
+    inbound_v6_code: str | None = None
+    inbound_v6_blocked_at: str | None = None
+    outbound_v6: bool | None = None  # None: the instance has no IPv6 address
+    outbound_v6_via: str | None = None
+    outbound_v6_code: str | None = None
 
     @property
     def exposed(self) -> bool:
-        return bool(self.inbound)
+        return bool(self.inbound or self.inbound_v6)
 
 
 class ExposureReport:
@@ -99,7 +109,7 @@ class ExposureReport:
     def to_data(self) -> list[dict]:
         def plain(entry: InstanceExposure) -> dict:
             return {
-                **{k: v for k, v in entry.__dict__.items() if k not in ("inbound", "blocked_rules")},
+                **{k: v for k, v in entry.__dict__.items() if k not in ("inbound", "blocked_rules", "inbound_v6")},
                 "inbound": [
                     {
                         "protocol": e.protocol,
@@ -107,6 +117,14 @@ class ExposureReport:
                         "sources": [str(s) for s in e.sources],
                     }
                     for e in entry.inbound
+                ],
+                "inbound_v6": [
+                    {
+                        "protocol": e.protocol,
+                        "ports": [e.ports.first, e.ports.last],
+                        "sources": [str(x) for x in e.sources],
+                    }
+                    for e in entry.inbound_v6
                 ],
                 "blocked_rules": [
                     {
@@ -164,7 +182,13 @@ class _Shared:
                 n.subnet.network_acl.id: n.subnet.network_acl for n in self.lab.nat_gateways.values() if n.vpc is vpc
             }
             self.nat_acl_edges[vpc.id] = sorted(
-                {x for acl in acls.values() for e in acl.entries.values() for x in _bounds(e.cidr)}
+                {
+                    x
+                    for acl in acls.values()
+                    for e in acl.entries.values()
+                    if e.cidr.version == 4
+                    for x in _bounds(e.cidr)
+                }
             )
         return bisect.bisect_right(self.nat_acl_edges[vpc.id], int(instance.private_ip))
 
@@ -172,7 +196,7 @@ class _Shared:
         """Port stretches on which the ACL's inbound decision is constant, with the allowed sources."""
         key = (acl.id, protocol)
         if key not in self.cells:
-            entries = [e for e in acl.rules(False) if e.protocol.covers(protocol)]
+            entries = [e for e in acl.rules(False) if e.protocol.covers(protocol) and e.cidr.version == 4]
             if protocol is Protocol.ICMP:
                 edges = [ECHO_REQUEST, ECHO_REQUEST + 1]
             else:
@@ -201,12 +225,16 @@ class _Shared:
             probe = Packet(protocol, _ANY, 0, _ANY, reply_port)
             decided = allowed = iv.EMPTY
             for entry in subnet.network_acl.rules(True):
+                if entry.cidr.version != 4:
+                    continue
                 if entry.protocol.covers(protocol) and (entry.ports is None or _covers_port(entry.ports, probe)):
                     if entry.action.value == "allow":
                         allowed = iv.union(allowed, iv.subtract(iv.of(entry.cidr), decided))
                     decided = iv.union(decided, iv.of(entry.cidr))
             covered = routed = iv.EMPTY
-            for route in sorted(table.routes.values(), key=lambda r: -r.destination.prefixlen):
+            for route in sorted(
+                (r for r in table.routes.values() if r.destination.version == 4), key=lambda r: -r.destination.prefixlen
+            ):
                 fresh = iv.subtract(iv.of(route.destination), covered)
                 good = isinstance(route.target, InternetGateway) and route.target is subnet.vpc.internet_gateway
                 if good and route.state is RouteState.ACTIVE:
@@ -223,8 +251,8 @@ class _Shared:
             return self.pieces[key]
         pieces, blocked = [], []
         for rule in group.rules:
-            if rule.egress or rule.cidr is None:
-                continue  # a group reference never matches an internet address
+            if rule.egress or rule.cidr is None or rule.cidr.version != 4:
+                continue  # a group reference never matches an internet address; IPv6 is reported apart
             wanted = iv.intersect(iv.of(rule.cidr), self.internet)
             if not wanted:
                 continue
@@ -363,6 +391,8 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
         shared.outbound[out_key] = (result.reachable, via if result.reachable else None, result.code, at)
     entry.outbound, entry.outbound_via, entry.outbound_code, at = shared.outbound[out_key]
     entry.outbound_blocked_at = instance.id if at is _SELF else at
+    if getattr(instance, "ipv6_addresses", None):
+        ipv6_exposure(shared.context, instance, entry)
     return entry
 
 
@@ -379,6 +409,8 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
         return [], "BAD_STATE_ATTACHMENT", vpc.id, []
     if instance.state is not InstanceState.RUNNING:
         return [], "BAD_STATE", instance.id, []
+    if blocks(shared.lab, instance.subnet, True, Via.INTERNET_GATEWAY):
+        return [], "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", gateway.id, []
     for component in (instance.subnet.network_acl.id, table.id):
         if component in unknown:
             return [], "UNSUPPORTED_COMPONENT", component, []

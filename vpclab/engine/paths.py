@@ -20,7 +20,16 @@ from ipaddress import IPv4Address
 
 from ..model.addressing import RFC6598, is_private_range
 from ..model.imported import UnsupportedTarget
-from ..model.resources import Instance, InstanceState, InternetGateway, NatGateway, NetworkInterface, RouteState
+from ..model.resources import (
+    EgressOnlyInternetGateway,
+    Instance,
+    InstanceState,
+    InternetGateway,
+    NatGateway,
+    NetworkInterface,
+    RouteState,
+)
+from .bpa import Via, blocks
 from .packets import NAT_GATEWAY_PORTS, Blocked, Hop, Packet
 from .rules import acl_decides, groups_have_rules, security_groups_allow
 
@@ -148,6 +157,37 @@ class Tracer:
             gateway.id, "internet-gateway", step, packet, igw_id=gateway.id, private=str(private), public=str(public)
         )
 
+    def block_public_access(self, subnet, inbound: bool, via: Via, gateway, packet: Packet) -> None:
+        """Block Public Access, checked before routes, ACLs and groups: it overrides them all."""
+        if blocks(self.lab, subnet, inbound, via):
+            mode = self.lab.block_public_access.mode
+            self.block(
+                "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
+                gateway.id if gateway is not None else subnet.vpc.id,
+                "block-public-access",
+                "bpa",
+                packet,
+                "bpa_inbound" if inbound else "bpa_outbound",
+                mode=mode,
+                subnet_id=subnet.id,
+                vpc_id=subnet.vpc.id,
+                gateway_id=gateway.id if gateway is not None else subnet.vpc.id,
+            )
+
+    def _bpa_outbound(self, instance, packet: Packet) -> None:
+        """Where the instance's route would take the packet to the internet, is that blocked?"""
+        route = self.lab.route_table_of(instance.subnet).lookup(packet.destination)
+        if route is None or route.state is not RouteState.ACTIVE:
+            return
+        target = route.target
+        if isinstance(target, InternetGateway):
+            self.block_public_access(instance.subnet, False, Via.INTERNET_GATEWAY, target, packet)
+        elif isinstance(target, EgressOnlyInternetGateway):
+            self.block_public_access(instance.subnet, False, Via.EGRESS_ONLY_GATEWAY, target, packet)
+        elif isinstance(target, NatGateway) and packet.destination.version == 4:
+            # The NAT gateway's internet leg leaves from its own subnet (fact sheet §14.3).
+            self.block_public_access(target.subnet, False, Via.NAT_GATEWAY, target.vpc.internet_gateway, packet)
+
     def route(self, subnet, destination: IPv4Address, packet: Packet, fix: str):
         """LPM in the subnet's table; a blackhole wins and drops the packet (no fallback)."""
         table = self.lab.route_table_of(subnet)
@@ -178,9 +218,24 @@ class Tracer:
     def out_to_internet(self, instance: Instance, packet: Packet):
         """Instance → internet side. Returns (packet as it leaves the VPC, how it left)."""
         self.running(instance, packet)
+        self._bpa_outbound(instance, packet)
         self.security_groups(instance, packet, egress=True)
-        route = self.route(instance.subnet, packet.destination, packet, "add_internet_route")
+        v6 = packet.destination.version == 6
+        route = self.route(
+            instance.subnet, packet.destination, packet, "add_ipv6_route" if v6 else "add_internet_route"
+        )
         target = route.target
+        if isinstance(target, InternetGateway) and v6:
+            # IPv6 addresses are public: the gateway carries the packet as it is, no translation.
+            self.acl(instance.subnet, packet, egress=True)
+            self.hop(target.id, "internet-gateway", "igw6_out", packet, igw_id=target.id, address=str(packet.source))
+            return packet, ("igw6", instance, target)
+        if isinstance(target, EgressOnlyInternetGateway):
+            self.acl(instance.subnet, packet, egress=True)
+            self.hop(target.id, "egress-only-internet-gateway", "eigw_out", packet, eigw_id=target.id)
+            return packet, ("eigw", instance, target)
+        if isinstance(target, NatGateway) and v6:  # NAT64 (64:ff9b::/96) is not modelled
+            self.unsupported(_Placeholder(target.id, "nat-gateway"), packet)
         if isinstance(target, InternetGateway):
             self.acl(instance.subnet, packet, egress=True)
             self._internet_destination(target, packet)
@@ -286,24 +341,52 @@ class Tracer:
         table = self.lab.route_table_of(owner.subnet)
         if gateway is None and table.id in self.unknown:  # routes and gateways not in the snapshot
             self.unsupported(_Placeholder(table.id, "route-table"), packet)
+        eigw = vpc.egress_only_internet_gateway
+        if gateway is None and packet.destination.version == 6 and eigw is not None:
+            self._egress_only(eigw, packet, vpc)
         if gateway is None:
             self.block(
                 "BAD_STATE_ATTACHMENT", vpc.id, "internet-gateway", "igw_in", packet, "attach_gateway", vpc_id=vpc.id
             )
-        inside = packet.with_destination(owner.private_ip)
-        self.gateway(gateway, "igw_in", inside, private=owner.private_ip, public=packet.destination)
+        self.block_public_access(owner.subnet, True, Via.INTERNET_GATEWAY, gateway, packet)
+        if packet.destination.version == 6:
+            inside = packet
+            self.hop(
+                gateway.id, "internet-gateway", "igw6_in", inside, igw_id=gateway.id, address=str(inside.destination)
+            )
+        else:
+            inside = packet.with_destination(owner.private_ip)
+            self.gateway(gateway, "igw_in", inside, private=owner.private_ip, public=packet.destination)
         self.running(owner, inside)
         self.acl(owner.subnet, inside, egress=False)
         self.security_groups(owner, inside, egress=False)
         self.hop(owner.id, "instance", "arrive", inside, instance_id=owner.id)
         return inside
 
+    def _egress_only(self, eigw: EgressOnlyInternetGateway, packet: Packet, vpc) -> None:
+        self.block(
+            "EGRESS_ONLY_IGW_NO_INBOUND",
+            eigw.id,
+            "egress-only-internet-gateway",
+            "eigw_in",
+            packet,
+            "eigw_no_inbound",
+            eigw_id=eigw.id,
+            vpc_id=vpc.id,
+            address=str(packet.destination),
+        )
+
     def reply_to_internet(self, instance: Instance, reply: Packet) -> Packet:
         """The reply of an instance that was reached through the internet gateway."""
         self.stateful(instance, reply)
         self.acl(instance.subnet, reply, egress=True)
-        route = self.route(instance.subnet, reply.destination, reply, "add_internet_route")
+        v6 = reply.destination.version == 6
+        route = self.route(instance.subnet, reply.destination, reply, "add_ipv6_route" if v6 else "add_internet_route")
         gateway = instance.vpc.internet_gateway
+        if isinstance(route.target, EgressOnlyInternetGateway):
+            # It admits only connections that start inside; a reply to one that started outside is
+            # dropped (fact sheet §12.7, unsure: no source says what it does with it).
+            self._egress_only(route.target, reply, instance.vpc)
         if route.target is not gateway:
             if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
                 self._beyond(route, reply)
@@ -321,13 +404,25 @@ class Tracer:
                 route_table_id=self.lab.route_table_of(instance.subnet).id,
                 address=str(reply.destination),
             )
+        if v6:
+            self.hop(gateway.id, "internet-gateway", "igw6_out", reply, igw_id=gateway.id, address=str(reply.source))
+            return reply
         leaving = reply.with_source(instance.public_ip)
         self.gateway(gateway, "igw_out", leaving, private=instance.private_ip, public=instance.public_ip)
         return leaving
 
     def reply_from_internet(self, how, reply: Packet) -> None:
         """The answer coming back in, to the instance that started the connection."""
-        if how[0] == "igw":
+        if how[0] in ("igw6", "eigw"):  # IPv6: no translation either way
+            _, instance, gateway = how
+            inside = reply
+            step = "igw6_in" if how[0] == "igw6" else "eigw_in_reply"
+            kind = "internet-gateway" if how[0] == "igw6" else "egress-only-internet-gateway"
+            self.hop(
+                gateway.id, kind, step, inside, igw_id=gateway.id, eigw_id=gateway.id, address=str(inside.destination)
+            )
+            self.acl(instance.subnet, inside, egress=False)
+        elif how[0] == "igw":
             _, instance, gateway = how
             inside = reply.with_destination(instance.private_ip)
             self.gateway(gateway, "igw_in", inside, private=instance.private_ip, public=reply.destination)
