@@ -388,6 +388,10 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
             address=str(packet.destination),
         )
     leaving, how = t.out_to_internet(source, packet)
+    if target is not None and target.vpc is not source.vpc and public_target is None:
+        # Another VPC's instance by its private address: outside that VPC the address is the internet's
+        # (a publicly routable VPC CIDR), and no gateway maps it to the instance. No peering is modelled.
+        _unmapped(t, lab, dst, leaving, None)
     if isinstance(public_target, Instance | NetworkInterface):
         # Hairpin: out through the gateway and back in to a public address of the lab.
         inside = t.in_from_internet(leaving, public_target)

@@ -144,8 +144,10 @@ class Tracer:
                 "network-acl",
                 step,
                 packet,
-                # A reply goes to the client's ephemeral port: its fix names the ephemeral range.
-                ("acl_egress" if egress else "acl_ingress") + ("_reply" if self.path is self.return_ else ""),
+                # A reply goes to the client's ephemeral port (an ICMP reply has a type instead): its fix
+                # names the ephemeral range, or the reply's ICMP type.
+                ("acl_egress" if egress else "acl_ingress")
+                + (("_icmp_reply" if packet.protocol.is_icmp else "_reply") if self.path is self.return_ else ""),
                 **values,
                 **_packet_values(packet, egress),
             )
@@ -264,9 +266,7 @@ class Tracer:
         if crossing:
             self.acl(instance.subnet, packet, egress=True)
             self.acl(nat.subnet, packet, egress=False)
-        low, high = NAT_GATEWAY_PORTS
-        nat_port = packet.source_port if low <= packet.source_port <= high else low
-        translated = packet.with_source(nat.public_ip, nat_port)
+        translated = packet.with_source(nat.public_ip, self._nat_port(nat, packet))
         self.hop(
             nat.id,
             "nat-gateway",
@@ -290,11 +290,29 @@ class Tracer:
                 route_table_id=self.lab.route_table_of(nat.subnet).id,
                 igw_id=_gateway_id(nat.vpc),
                 vpc_id=nat.vpc.id,
+                destination=str(packet.destination),
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
         self.gateway(route.target, "igw_out", translated, private=nat.private_ip, public=nat.public_ip)
         return translated, ("nat", instance, nat, packet)
+
+    def _nat_port(self, nat: NatGateway, packet: Packet) -> int:
+        """The source port the NAT gateway gives the connection: any of 1024-65535 (fact sheet §6, §7,
+        §16.2). Its subnet's ACL must let the replies in on all of them, so the port judged is one the
+        ACL refuses, if there is one; otherwise the client's own port (or 1024)."""
+        low, high = NAT_GATEWAY_PORTS
+        if packet.protocol.has_ports:
+            acl = nat.subnet.network_acl
+            edges = {low, high}
+            for entry in acl.entries.values():
+                if not entry.egress and entry.ports is not None:
+                    edges |= {entry.ports.first - 1, entry.ports.first, entry.ports.last, entry.ports.last + 1}
+            for port in sorted(p for p in edges if low <= p <= high):
+                reply = Packet(packet.protocol, packet.destination, packet.destination_port, nat.private_ip, port)
+                if acl_decides(acl, reply, egress=False).action.value != "allow":
+                    return port
+        return packet.source_port if low <= packet.source_port <= high else low
 
     def _internet_destination(self, gateway: InternetGateway, packet: Packet) -> None:
         if is_private_range(packet.destination):

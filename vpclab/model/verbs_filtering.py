@@ -40,7 +40,8 @@ class FilteringVerbs(LabState):
         if not isinstance(name, str) or not name.strip():
             raise InvalidParameterError("MissingParameter", "MissingParameter:group_name")
         name = self._check_name(name.strip(), "group_name", 255)
-        description = self._check_name(str(description or name), "description", 255)
+        # A description is text, as AWS takes it: str() of an object would store its repr.
+        description = self._check_name(description or name, "description", 255)
         if name == "default":  # AWS: the VPC's default group already holds this name
             raise InvalidParameterError("InvalidGroup.Reserved", name=name)
         if name.startswith("sg-"):
