@@ -129,9 +129,11 @@ def _ipv6_saving(lab, lines: list[CostLine]) -> tuple[tuple[str, ...], Decimal]:
     movable = {i.id for i in lab.instances.values() if i.ipv6_addresses and i.public_ip is not None}
     saving = Decimal(0)
     for line in lines:
-        if line.kind == "auto_ip" and line.resource_ids[0] in movable:
-            saving += line.amount
-        elif line.kind == "eip_instance" and lab.elastic_ips[line.resource_ids[0]].instance.id in movable:
+        if line.kind == "eip_instance":
+            user = lab.elastic_ips[line.resource_ids[0]].instance.id
+        else:
+            user = line.resource_ids[0] if line.kind == "auto_ip" else None
+        if user in movable:
             saving += line.amount
     return tuple(sorted(movable)), saving
 
