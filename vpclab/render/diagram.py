@@ -96,6 +96,10 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
         _node(graph, gateway.id, _label(tr("ui.internet_gateway", lang), _name(gateway), state), "igw")
         if gateway.vpc is not None:
             graph.edge("internet", gateway.id, dir="both", color=MUTED, penwidth="2", arrowsize="0.6")
+    for gateway in lab.egress_only_internet_gateways.values():  # outbound only: the arrow points out
+        if only is None or gateway.vpc is only:
+            _node(graph, gateway.id, _label(tr("ui.egress_only_gateway", lang), _name(gateway)), "igw")
+            graph.edge(gateway.id, "internet", color=MUTED, penwidth="2", arrowsize="0.6")
     for each in lab.vpcs.values():
         if only is None or each is only:
             _vpc(graph, lab, each, lang)
@@ -117,7 +121,9 @@ def diagram(lab, highlight=None, lang: str | None = None, report=None, vpc=None)
 def _vpc(graph, lab, vpc, lang: str) -> None:
     with graph.subgraph(name=f"cluster_{vpc.id}") as box:
         box.attr(
-            label=_label(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))),
+            label=_label(
+                f"VPC {_name(vpc)}", ", ".join(map(str, (*vpc.cidrs, *vpc.ipv6_cidr_blocks))), *_bpa_badge(lab, lang)
+            ),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
@@ -140,7 +146,7 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
         box.attr(
             label=_label(
                 f"{tr('ui.subnet', lang)} {_name(subnet)}",
-                f"{subnet.cidr} · {kind}",
+                f"{subnet.cidr} · {kind}" + (f" · {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block else ""),
                 f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
             ),
             style="rounded,filled",
@@ -185,7 +191,9 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
                 )
     for route in table.routes.values():
         target = route.target_id
-        drawn = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}.get(target)
+        drawn = {**lab.internet_gateways, **lab.egress_only_internet_gateways, **lab.nat_gateways, **lab.instances}.get(
+            target
+        )
         if route.is_local or drawn is None or getattr(drawn, "state", None) in _NOT_DRAWN:
             continue
         broken = route.state is RouteState.BLACKHOLE
@@ -201,6 +209,12 @@ def _subnet(parent, graph, lab, subnet, lang: str) -> None:
             graph.edge(target, rt_node, dir="back", **style)
         else:
             graph.edge(rt_node, target, constraint="false", **style)
+
+
+def _bpa_badge(lab, lang: str) -> list[str]:
+    """A line on every VPC while Block Public Access is on: it overrides what the boxes inside show."""
+    mode = lab.block_public_access.mode
+    return [] if mode == "off" else [f"⛔ {tr('diagram.bpa', lang, mode=mode)}"]
 
 
 def _nat_facts(nat) -> list[str]:
@@ -220,6 +234,7 @@ def _instance_facts(instance, lang: str) -> list[str]:
     lines = [
         f"{tr('ui.private_ip', lang)} {instance.private_ip}",
         public,
+        *(f"IPv6 {a}" for a in getattr(instance, "ipv6_addresses", ())),
         f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups),
     ]
     if instance.state is not InstanceState.RUNNING:
@@ -281,7 +296,8 @@ def _reachability(graph, report, lang: str) -> None:
 
 def _drawn(lab, hop) -> str | None:
     """The node a hop is drawn on: the internet, a gateway, an instance, a NAT gateway or a route table."""
-    if hop.kind in ("internet", "internet-gateway", "instance", "nat-gateway"):
+    gateways = ("internet-gateway", "egress-only-internet-gateway", "block-public-access")
+    if hop.kind in ("internet", "instance", "nat-gateway", *gateways):
         return hop.component if hop.component != "—" else None
     if hop.kind == "route-table" and "subnet_id" in hop.values:
         return f"{hop.values['subnet_id']}/{hop.values['route_table_id']}"
