@@ -39,6 +39,8 @@ def _name_tag(kind: str, name) -> list[str]:
 def _target(target) -> list[str]:
     if isinstance(target, InternetGateway) or str(_id(target)).startswith("igw-"):
         return ["--gateway-id", _id(target)]
+    if str(_id(target)).startswith("eigw-"):
+        return ["--egress-only-internet-gateway-id", _id(target)]
     if isinstance(target, NatGateway) or str(_id(target)).startswith("nat-"):
         return ["--nat-gateway-id", _id(target)]
     if isinstance(target, Instance) or str(_id(target)).startswith("i-"):
@@ -46,11 +48,20 @@ def _target(target) -> list[str]:
     return ["--network-interface-id", _id(target)]
 
 
+def _destination(cidr) -> list[str]:
+    """IPv6 destinations have their own option (``--destination-ipv6-cidr-block``)."""
+    return ["--destination-ipv6-cidr-block" if ":" in str(cidr) else "--destination-cidr-block", cidr]
+
+
 def _permission(protocol, port, cidr, source_group) -> list[str]:
     proto = parse_protocol(protocol)
     ports = parse_ports(proto, port)
     peer = (
-        f"IpRanges=[{{CidrIp={cidr}}}]" if cidr is not None else f"UserIdGroupPairs=[{{GroupId={_id(source_group)}}}]"
+        f"UserIdGroupPairs=[{{GroupId={_id(source_group)}}}]"
+        if cidr is None
+        else f"Ipv6Ranges=[{{CidrIpv6={cidr}}}]"
+        if ":" in str(cidr)
+        else f"IpRanges=[{{CidrIp={cidr}}}]"
     )
     if proto is Protocol.ALL:
         return ["--ip-permissions", f"IpProtocol=-1,{peer}"]
@@ -121,19 +132,17 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "create-route",
             "--route-table-id",
             _id(a[0]),
-            "--destination-cidr-block",
-            a[1],
+            *_destination(a[1]),
             *_target(a[2]),
         ],
         "replace_route": lambda: [
             "replace-route",
             "--route-table-id",
             _id(a[0]),
-            "--destination-cidr-block",
-            a[1],
+            *_destination(a[1]),
             *_target(a[2]),
         ],
-        "delete_route": lambda: ["delete-route", "--route-table-id", _id(a[0]), "--destination-cidr-block", a[1]],
+        "delete_route": lambda: ["delete-route", "--route-table-id", _id(a[0]), *_destination(a[1])],
         "associate_route_table": lambda: [
             "associate-route-table",
             "--route-table-id",
