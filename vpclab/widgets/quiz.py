@@ -66,14 +66,14 @@ class Quiz(widgets.VBox):
 
     def to_text(self) -> str:
         question, options = self._texts()
-        return "\n".join([question, *(f"  {chr(ord('A') + i)}. {text}" for i, text in enumerate(options))])
+        return "\n".join([question, *(f"  {n}. {text}" for n, text in enumerate(options, start=1))])
 
     def to_html(self) -> str:
         question, options = self._texts()
         items = "".join(f"<li>{escape(text)}</li>" for text in options)
         note = escape(tr("quiz.static", self.lang))
         return (
-            f'<div class="vpclab-quiz"><p><b>{escape(question)}</b></p><ol type="A">{items}</ol>'
+            f'<div class="vpclab-quiz"><p><b>{escape(question)}</b></p><ol>{items}</ol>'
             f"<p><small>{note}</small></p></div>"
         )
 
