@@ -17,6 +17,8 @@ TOOLS = (
     "security_group",
     "network_acl",
     "nat_gateway",
+    "ipv6",
+    "block_public_access",
     "tester",
 )
 PROTOCOLS = [("TCP", "tcp"), ("UDP", "udp"), ("ICMP", "icmp"), ("console.opt.all_protocols", "-1")]
@@ -405,4 +407,8 @@ _PANELS = {
 
 
 def build_panel(name: str, console) -> Panel:
+    if name in ("ipv6", "block_public_access"):  # their own module, which imports this one
+        from .panels_ipv6 import BlockPublicAccessPanel, Ipv6Panel
+
+        return {"ipv6": Ipv6Panel, "block_public_access": BlockPublicAccessPanel}[name](console)
     return _PANELS[name](console)
