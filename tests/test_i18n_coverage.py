@@ -33,6 +33,7 @@ import pytest
 
 import vpclab
 from vpclab import scenarios
+from vpclab.engine.vocabulary import Code, HopKind, Step
 from vpclab.grading.checks import TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
 from vpclab.grading.tasks import TASKS
@@ -275,6 +276,9 @@ def _name_values(node: ast.Name, module: Module) -> set[str]:
     raise Unresolved(f"{module.name}: where {name} comes from")
 
 
+ENGINE_ENUMS = {"Code": Code, "HopKind": HopKind, "Step": Step}
+
+
 def values(node: ast.AST, module: Module) -> set[str]:
     """Every string an expression can evaluate to, or ``Unresolved``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -295,6 +299,8 @@ def values(node: ast.AST, module: Module) -> set[str]:
         return {"".join(p) for p in itertools.product(*parts)}
     if isinstance(node, ast.Name):
         return _name_values(node, module)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ENGINE_ENUMS:
+        return {ENGINE_ENUMS[node.value.id][node.attr].value}  # the engine's vocabulary: Code.X, Step.X ...
     raise Unresolved(f"{module.name}:{getattr(node, 'lineno', '?')} {ast.unparse(node)}")
 
 

@@ -21,6 +21,7 @@ from ..model.resources import Instance, InstanceState, NetworkInterface
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, ECHO_REQUEST_V6, Blocked, Hop, Packet
 from .paths import Tracer
 from .search import candidate_hosts, candidate_ports
+from .vocabulary import Code, HopKind, Step
 
 INTERNET = "internet"
 DEFAULT_INTERNET_HOST = IPv4Address("198.51.100.10")  # a documentation address: an internet host here
@@ -277,10 +278,10 @@ def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
     fix = "assign_ipv6" if instance.subnet.ipv6_cidr_block is not None else "add_ipv6_block"
     try:
         t.block(
-            "IPV6_NO_ADDRESS",
+            Code.IPV6_NO_ADDRESS,
             instance.id,
-            "instance",
-            "no_ipv6",
+            HopKind.INSTANCE,
+            Step.NO_IPV6,
             packet,
             fix,
             instance_id=instance.id,
@@ -352,7 +353,7 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
     public_target = context.public_owner.get(packet.destination)
     if source is None:
         # From the internet (or an address outside the lab) to an address of the lab.
-        t.hop(INTERNET, "internet", "internet_source", packet, address=str(packet.source))
+        t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_SOURCE, packet, address=str(packet.source))
         owner = public_target
         if owner is None and packet.destination in context.unsupported_owner:
             t.unsupported(context.unsupported_owner[packet.destination], packet)
@@ -362,7 +363,7 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         t.returning()
         t.reply_to_internet(owner, inside.reply())
         back = inside.reply() if packet.destination.version == 6 else inside.reply().with_source(owner.public_ip)
-        t.hop(INTERNET, "internet", "internet_arrive", back, address=str(packet.source))
+        t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, back, address=str(packet.source))
         return
     in_own_vpc = _in_vpc(source.vpc, packet.destination)
     if in_own_vpc and target is not None and target.vpc is not source.vpc:
@@ -379,10 +380,10 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         t.unsupported(unsupported, packet)
     if in_own_vpc and target is None and public_target is None:
         t.block(
-            "NO_POSSIBLE_DESTINATION",
+            Code.NO_POSSIBLE_DESTINATION,
             None,
-            "instance",
-            "arrive",
+            HopKind.INSTANCE,
+            Step.ARRIVE,
             packet,
             "no_destination",
             address=str(packet.destination),
@@ -401,17 +402,17 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         return
     if public_target is not None:
         t.block(
-            "NAT_GATEWAY_NO_INBOUND",
+            Code.NAT_GATEWAY_NO_INBOUND,
             public_target.id,
-            "nat-gateway",
-            "nat_in",
+            HopKind.NAT_GATEWAY,
+            Step.NAT_IN,
             leaving,
             "nat_no_inbound",
             nat_id=public_target.id,
         )
     if unsupported is not None:  # outside the VPC: a public address of a load balancer, another VPC ...
         t.unsupported(unsupported, leaving)
-    t.hop(INTERNET, "internet", "internet_arrive", leaving, address=str(packet.destination))
+    t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, leaving, address=str(packet.destination))
     t.returning()
     t.reply_from_internet(how, leaving.reply())
 
@@ -451,14 +452,22 @@ def _within(t: Tracer, source: Instance, target: Instance, packet: Packet) -> No
 
 def _unmapped(t: Tracer, lab, dst: _Endpoint, packet: Packet, owner) -> None:
     if owner is not None:  # a NAT gateway's address: it answers only connections started behind it
-        t.block("NAT_GATEWAY_NO_INBOUND", owner.id, "nat-gateway", "nat_in", packet, "nat_no_inbound", nat_id=owner.id)
+        t.block(
+            Code.NAT_GATEWAY_NO_INBOUND,
+            owner.id,
+            HopKind.NAT_GATEWAY,
+            Step.NAT_IN,
+            packet,
+            "nat_no_inbound",
+            nat_id=owner.id,
+        )
     instance = dst.instance
     if packet.destination.version == 6 and instance is None:  # no translation: nobody has this address
         t.block(
-            "NO_POSSIBLE_DESTINATION",
+            Code.NO_POSSIBLE_DESTINATION,
             None,
-            "instance",
-            "arrive",
+            HopKind.INSTANCE,
+            Step.ARRIVE,
             packet,
             "no_destination",
             address=str(packet.destination),
@@ -466,10 +475,10 @@ def _unmapped(t: Tracer, lab, dst: _Endpoint, packet: Packet, owner) -> None:
     gateway = instance.vpc.internet_gateway if instance is not None else None
     component = gateway.id if gateway else (instance.id if instance else None)
     t.block(
-        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+        Code.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
         component,
-        "internet-gateway",
-        "igw_in",
+        HopKind.INTERNET_GATEWAY,
+        Step.IGW_IN,
         packet,
         "give_public_ip" if instance else "unmapped_address",
         instance_id=instance.id if instance else "",

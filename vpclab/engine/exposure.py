@@ -25,6 +25,7 @@ from .bpa import Via, blocks
 from .exposure_ipv6 import ipv6_exposure
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
+from .vocabulary import Code, Step
 
 OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
@@ -276,7 +277,7 @@ class _Shared:
                         first_gap = (low, iv.first(gap))
                 if first_gap is not None:
                     code, at = self._why(subnet, protocol, *first_gap)
-                    blocked.append(BlockedRule(protocol.value, span, rule.cidr, code, at))
+                    blocked.append(BlockedRule(protocol.value, span, rule.cidr, str(code), at))
         self.pieces[key] = (pieces, blocked)
         return self.pieces[key]
 
@@ -285,18 +286,18 @@ class _Shared:
         acl = subnet.network_acl
         request = Packet(protocol, client, DEFAULT_SOURCE_PORT, _ANY, port)
         if acl_decides(acl, request, egress=False).action.value != "allow":
-            return "SUBNET_ACL_RESTRICTION", acl.id
+            return Code.SUBNET_ACL_RESTRICTION, acl.id
         if acl_decides(acl, request.reply(), egress=True).action.value != "allow":
-            return "SUBNET_ACL_RESTRICTION", acl.id
+            return Code.SUBNET_ACL_RESTRICTION, acl.id
         table = self.lab.route_table_of(subnet)
         route = table.lookup(client)
         if route is None:
-            return "NO_ROUTE_TO_DESTINATION", table.id
+            return Code.NO_ROUTE_TO_DESTINATION, table.id
         if route.state is RouteState.BLACKHOLE:
-            return "BAD_STATE_ROUTE", table.id
+            return Code.BAD_STATE_ROUTE, table.id
         if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
-            return "UNSUPPORTED_COMPONENT", route.target_id
-        return "ASYMMETRIC_RETURN_PATH", table.id
+            return Code.UNSUPPORTED_COMPONENT, route.target_id
+        return Code.ASYMMETRIC_RETURN_PATH, table.id
 
 
 _ANY = iv.first(iv.EVERYTHING)
@@ -377,6 +378,7 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
         inbound, code, at, blocked = _inbound(shared, instance, vpc)
         # Converted to CIDRs once per key: the conversion costs more than the reasoning.
         shown = [ExposedPorts(e.protocol, e.ports, _display_sources(shared, e.sources)) for e in inbound]
+        code = str(code) if code is not None else None  # the plain text, as analyze hands it out
         shared.answers[key] = (shown, code, _SELF if at == instance.id else at, blocked)
     inbound, code, at, blocked = shared.answers[key]
     entry.inbound = list(inbound)
@@ -385,7 +387,7 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     out_key = (*key, shared.nat_acl_cell(instance), subnet.id if subnet.id in shared.nat_subnets else None)
     if out_key not in shared.outbound:
         result = analyze_with(shared.context, instance, "internet", "tcp", OUTBOUND_PORT, None)
-        gateways = [h.component for h in result.forward if h.step in ("nat_out", "igw_out")]
+        gateways = [h.component for h in result.forward if h.step in (Step.NAT_OUT, Step.IGW_OUT)]
         via = gateways[0] if gateways else None  # a NAT gateway comes before the internet gateway
         at = _SELF if result.blocked_at == instance.id else result.blocked_at
         shared.outbound[out_key] = (result.reachable, via if result.reachable else None, result.code, at)
@@ -402,18 +404,18 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     unknown = {u.id for u in shared.lab.unsupported if u.why == "not_collected"}  # an imported lab's placeholders
     table = shared.lab.route_table_of(instance.subnet)
     if instance.public_ip is None:
-        return [], "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", gateway.id if gateway else instance.id, []
+        return [], Code.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, gateway.id if gateway else instance.id, []
     if gateway is None and table.id in unknown:
-        return [], "UNSUPPORTED_COMPONENT", table.id, []
+        return [], Code.UNSUPPORTED_COMPONENT, table.id, []
     if gateway is None:
-        return [], "BAD_STATE_ATTACHMENT", vpc.id, []
+        return [], Code.BAD_STATE_ATTACHMENT, vpc.id, []
     if instance.state is not InstanceState.RUNNING:
-        return [], "BAD_STATE", instance.id, []
+        return [], Code.BAD_STATE, instance.id, []
     if blocks(shared.lab, instance.subnet, True, Via.INTERNET_GATEWAY):
-        return [], "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", gateway.id, []
+        return [], Code.VPC_BLOCK_PUBLIC_ACCESS_ENABLED, gateway.id, []
     for component in (instance.subnet.network_acl.id, table.id):
         if component in unknown:
-            return [], "UNSUPPORTED_COMPONENT", component, []
+            return [], Code.UNSUPPORTED_COMPONENT, component, []
     pieces, blocked = [], []
     for group in instance.security_groups:
         more, stopped = shared.group_pieces(group, instance.subnet)
@@ -422,10 +424,10 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     merged = _merge(pieces)
     unknown_groups = [g.id for g in instance.security_groups if g.id in unknown]
     if unknown_groups:  # what the known groups admit is shown; the rest cannot be judged
-        return merged, "UNSUPPORTED_COMPONENT", unknown_groups[0], blocked
+        return merged, Code.UNSUPPORTED_COMPONENT, unknown_groups[0], blocked
     if blocked:
         return merged, blocked[0].code, blocked[0].blocked_at, blocked
     if merged:
         return merged, None, None, []
     has_rules = any(not r.egress for g in instance.security_groups for r in g.rules)
-    return [], "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES", instance.security_groups[0].id, []
+    return [], Code.ENI_SG_RULES_MISMATCH if has_rules else Code.SG_HAS_NO_RULES, instance.security_groups[0].id, []

@@ -15,6 +15,7 @@ from ipaddress import IPv6Address
 from ..model.addressing import ALL_PORTS, PortRange, Protocol, is_internet_address
 from .analysis import DEFAULT_INTERNET_HOST_V6, analyze_with
 from .packets import ECHO_REQUEST_V6
+from .vocabulary import Step
 
 OUTBOUND_PORT = 443
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMPV6)
@@ -47,7 +48,7 @@ def ipv6_exposure(context, instance, entry) -> None:
         first_block = (probe.code, probe.blocked_at)
     entry.inbound_v6_code, entry.inbound_v6_blocked_at = first_block or (None, None)
     result = analyze_with(context, instance, "internet", "tcp", OUTBOUND_PORT, None, 6)
-    gateways = [h.component for h in result.forward if h.step in ("igw6_out", "eigw_out")]
+    gateways = [h.component for h in result.forward if h.step in (Step.IGW6_OUT, Step.EIGW_OUT)]
     entry.outbound_v6 = result.reachable
     entry.outbound_v6_via = gateways[0] if result.reachable and gateways else None
     entry.outbound_v6_code = result.code
