@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
+from ..model import wording
 from ..model.addressing import RFC6598, is_private_range
 from ..model.imported import UnsupportedTarget
 from ..model.resources import (
@@ -95,7 +96,7 @@ class Tracer:
                 packet,
                 "start_instance",
                 instance_id=getattr(instance, "instance", instance).id,  # a secondary interface: its instance
-                state=instance.state.value,
+                state=wording.state(instance.state.value),
             )
 
     def security_groups(self, instance: Instance, packet: Packet, egress: bool) -> None:
@@ -120,7 +121,7 @@ class Tracer:
                 **_packet_values(packet, egress),
             )
         group, rule = found
-        self.hop(group.id, HopKind.SECURITY_GROUP, step, packet, group_id=group.id, rule=repr(rule))
+        self.hop(group.id, HopKind.SECURITY_GROUP, step, packet, group_id=group.id, rule=wording.rule(rule))
 
     def stateful(self, instance: Instance, packet: Packet) -> None:
         self.hop(
@@ -138,7 +139,7 @@ class Tracer:
         entry = acl_decides(acl, packet, egress)
         step = Step.ACL_OUT if egress else Step.ACL_IN
         number = "*" if entry.rule_number > 32766 else str(entry.rule_number)
-        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": repr(entry)}
+        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": wording.rule(entry)}
         if entry.action.value != "allow":
             self.block(
                 Code.SUBNET_ACL_RESTRICTION,
@@ -146,10 +147,9 @@ class Tracer:
                 HopKind.NETWORK_ACL,
                 step,
                 packet,
-                # A reply goes to the client's ephemeral port (an ICMP reply has a type instead): its fix
-                # names the ephemeral range, or the reply's ICMP type.
-                ("acl_egress" if egress else "acl_ingress")
-                + (("_icmp_reply" if packet.protocol.is_icmp else "_reply") if self.path is self.return_ else ""),
+                # A reply goes to the client's ephemeral port: its fix names the ephemeral range (an ICMP
+                # reply's fix names its type instead: engine/fixes.py).
+                ("acl_egress" if egress else "acl_ingress") + ("_reply" if self.path is self.return_ else ""),
                 **values,
                 **_packet_values(packet, egress),
             )
@@ -303,6 +303,7 @@ class Tracer:
                 igw_id=_gateway_id(nat.vpc),
                 vpc_id=nat.vpc.id,
                 destination=str(packet.destination),
+                subnet_id=nat.subnet.id,
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
@@ -443,6 +444,7 @@ class Tracer:
                 target_id=route.target_id,
                 igw_id=_gateway_id(instance.vpc),
                 route_table_id=self.lab.route_table_of(instance.subnet).id,
+                subnet_id=instance.subnet.id,
                 address=str(reply.destination),
             )
         if v6:
@@ -530,4 +532,9 @@ def _gateway_id(vpc) -> str:
 
 def _packet_values(packet: Packet, egress: bool) -> dict:
     peer = packet.destination if egress else packet.source
-    return {"protocol": packet.protocol.value, "port": packet.destination_port, "peer": str(peer)}
+    return {
+        "protocol": packet.protocol.value,
+        "port": packet.destination_port,
+        "traffic": wording.packet_traffic(packet.protocol, packet.destination_port),
+        "peer": str(peer),
+    }
