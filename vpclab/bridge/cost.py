@@ -331,9 +331,9 @@ class CostReport:
                 for line in self.lines
             ],
             "total": float(self.total),
-            **({"ipv6_saving": float(self.ipv6_saving)} if self.ipv6_movable else {}),
             "total_with_vat": float(self.total_with_vat) if self.currency == "KRW" else None,
             "prices_region": region_prices(self.region)[0],
+            **({"ipv6_saving": float(self.ipv6_saving)} if self.ipv6_movable else {}),
             "prices_file": "vpclab/data/prices.json",
         }
 

@@ -147,10 +147,9 @@ class Tracer:
                 HopKind.NETWORK_ACL,
                 step,
                 packet,
-                # A reply goes to the client's ephemeral port (an ICMP reply has a type instead): its fix
-                # names the ephemeral range, or the reply's ICMP type.
-                ("acl_egress" if egress else "acl_ingress")
-                + (("_icmp_reply" if packet.protocol.is_icmp else "_reply") if self.path is self.return_ else ""),
+                # A reply goes to the client's ephemeral port: its fix names the ephemeral range (an ICMP
+                # reply's fix names its type instead: engine/fixes.py).
+                ("acl_egress" if egress else "acl_ingress") + ("_reply" if self.path is self.return_ else ""),
                 **values,
                 **_packet_values(packet, egress),
             )
