@@ -159,7 +159,8 @@ def _ipv6_saving(lab, lines: list[CostLine]) -> tuple[tuple[str, ...], Decimal]:
     saving = Decimal(0)
     for line in lines:
         if line.kind == "eip_instance":
-            user = lab.elastic_ips[line.resource_ids[0]].instance.id
+            holder = lab.elastic_ips[line.resource_ids[0]].instance  # None: held by another interface
+            user = holder.id if holder is not None else None
         else:
             user = line.resource_ids[0] if line.kind == "auto_ip" else None
         if user in movable:
