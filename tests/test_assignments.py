@@ -44,6 +44,7 @@ EXPECTED = (
     "a06_elastic_vs_auto",
     "a07_cut_cost",
     "a08_open_design",
+    "a09_ipv6_egress_only",
 )
 ASSIGNMENTS = sorted(assignments())
 NOTEBOOKS = [(kind, lang, a) for kind in ("solutions", "exercises") for lang in LANGUAGES for a in ASSIGNMENTS]
@@ -633,6 +634,42 @@ def _a08_isolated_lab():
     return lab
 
 
+def _a09(web_route=True, app_route="eigw", release=True):
+    """a09 solved as the master does, but for one step: the near misses below change one of them."""
+    lab = start("a09_ipv6_egress_only")
+    vpc, igw, public_rt, private_rt, web_sg, nat, nat_eip = lookup.named(
+        lab, "shop-vpc", "shop-igw", "public-rt", "private-rt", "web-sg", "shop-nat", "nat-eip"
+    )
+    if web_route:
+        lab.create_route(public_rt, "::/0", igw)
+    for port in (80, 443):
+        lab.authorize_security_group_ingress(web_sg, "tcp", port, cidr="::/0")
+    if app_route == "eigw":
+        lab.replace_route(private_rt, "::/0", lab.create_egress_only_internet_gateway(vpc))
+    elif app_route is None:
+        lab.delete_route(private_rt, "::/0")
+    lab.delete_nat_gateway(nat)
+    if release:
+        lab.release_address(nat_eip)
+    return lab
+
+
+def _a09_rules_without_an_ipv6_route():
+    return _a09(web_route=False)
+
+
+def _a09_app_left_on_the_internet_gateway():
+    return _a09(app_route="igw")
+
+
+def _a09_app_without_an_ipv6_way_out():
+    return _a09(app_route=None)
+
+
+def _a09_nat_deleted_but_its_address_kept():
+    return _a09(release=False)
+
+
 MISTAKES = [
     ("a01_web_server", _a01_ssh_for_everyone, {"nothing_else"}),
     ("a02_ssh_admin_only", _a02_office_network_instead_of_the_admin, {"admin_only", "nothing_else"}),
@@ -650,7 +687,15 @@ MISTAKES = [
     ("a07_cut_cost", _a07_idle_addresses_only, {"cost_below"}),
     ("a08_open_design", _a08_database_in_the_public_subnet, {"db_private", "db_updates"}),
     ("a08_open_design", _a08_isolated_lab, {"web_https", "db_private", "db_updates"}),
+    ("a09_ipv6_egress_only", _a09_rules_without_an_ipv6_route, {"web_ipv6"}),
+    ("a09_ipv6_egress_only", _a09_app_left_on_the_internet_gateway, {"app_out_ipv6", "app_unreachable"}),
+    ("a09_ipv6_egress_only", _a09_app_without_an_ipv6_way_out, {"app_out_ipv6"}),
+    ("a09_ipv6_egress_only", _a09_nat_deleted_but_its_address_kept, {"no_nat_bill"}),
 ]
+
+
+def test_a09_solved_by_the_near_miss_builder_gets_full_marks():
+    assert full_marks("a09_ipv6_egress_only", _a09())
 
 
 @pytest.mark.parametrize(

@@ -260,3 +260,22 @@ def test_bad_arguments_are_refused_with_invalid_parameter_value(lab, arguments, 
     assert isinstance(error, ValueError)
     english, korean = error.message("en"), error.message("ko")
     assert english != error.key and korean != error.key and english != korean
+
+
+def test_cost_shows_what_serving_over_ipv6_only_would_save():
+    import engine_topologies_ipv6 as T6
+
+    t = T6.dual_stack()
+    report = t.lab.cost(hours=730)
+    assert report.ipv6_movable == (t.web.id,)  # web has IPv6 and an Elastic IP; app has no public IPv4
+    assert report.ipv6_saving == Decimal("3.65")  # 730 h x $0.005 for its Elastic IP
+    assert "3.65" in report.to_text("en") and "IPv6" in report.to_text("ko")
+    assert any(line.kind == "egress_only_gateway" and line.free for line in report)
+    assert report.to_data()["ipv6_saving"] == 3.65
+
+
+def test_an_ipv4_only_lab_gets_no_ipv6_note():
+    import engine_topologies as T
+
+    report = T.public_web().lab.cost()
+    assert report.ipv6_movable == () and "ipv6_saving" not in report.to_data()

@@ -526,3 +526,14 @@ def test_the_lab_display_escapes_hostile_names():
     vpc = lab.create_vpc("10.0.0.0/16", name="<script>alert(1)</script>")
     lab.create_subnet(vpc, "10.0.1.0/24", name='"><b>x')
     assert "<script>" not in dot(lab) and "<script>" not in lab._repr_html_()
+
+
+def test_the_diagram_shows_ipv6_the_egress_only_gateway_and_block_public_access():
+    import engine_topologies_ipv6 as T6
+
+    t = T6.bpa_ingress()
+    source = vpclab.diagram(t.lab, lang="en").source
+    assert t.web6 in source and str(t.public.ipv6_cidr_block) in source and str(t.vpc.ipv6_cidr_blocks[0]) in source
+    assert t.eigw.id in source and "Egress-only internet gateway" in source
+    assert "Block Public Access: block-ingress" in source
+    assert f'"{t.eigw.id}" -> internet' in source

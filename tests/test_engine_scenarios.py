@@ -16,6 +16,7 @@ from pathlib import Path
 
 import engine_topologies as T
 import pytest
+from engine_scenarios_ipv6 import SCENARIOS_IPV6
 
 import vpclab
 from vpclab.render.analysis import analysis_text
@@ -267,6 +268,7 @@ SCENARIOS = [
          False, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", "$igw.id"),
     case("terminated-from-internet", T.terminated_instance, ("internet", "$gone", "tcp", 80),
          False, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", "$igw.id"),
+    *SCENARIOS_IPV6,  # IPv6, the egress-only gateway and Block Public Access (engine_scenarios_ipv6.py)
 ]
 # fmt: on
 
@@ -490,7 +492,15 @@ def test_analyze_does_not_change_the_lab():
         pytest.param("$web", "internet", "", 80, None, id="empty-protocol"),
         pytest.param("$web", "not-an-address", "tcp", 80, None, id="bad-address"),
         pytest.param("$web", "10.0.1", "tcp", 80, None, id="short-address"),
-        pytest.param("$web", "2001:db8::1", "tcp", 80, None, id="ipv6-address"),
+        pytest.param("$web", "fe80::1", "tcp", 80, None, id="ipv6-link-local"),
+        pytest.param("$web", "169.254.169.254", "tcp", 80, None, id="instance-metadata-service"),
+        pytest.param("$web", "169.254.169.253", "udp", 53, None, id="vpc-resolver"),
+        pytest.param("$web", "127.0.0.1", "tcp", 80, None, id="loopback"),
+        pytest.param("$web", "224.0.0.5", "udp", 80, None, id="multicast"),
+        pytest.param("$web", "255.255.255.255", "udp", 67, None, id="broadcast"),
+        pytest.param("0.1.2.3", "$web", "tcp", 80, None, id="this-network-source"),
+        pytest.param("$web", "fd00:ec2::254", "tcp", 80, None, id="ipv6-metadata-service"),
+        pytest.param("$web.public_ip", "2001:db8::1", "tcp", 80, None, id="mixed-families"),
     ],
 )
 def test_bad_questions_raise_invalid_parameter_value(source, destination, protocol, port, source_port):

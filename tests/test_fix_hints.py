@@ -242,8 +242,35 @@ def terminated_sender():
     return Case(s.lab, s.app, "internet", port=443)
 
 
+# IPv6 and Block Public Access (issue 14): hints in words only
+def block_public_access():
+    lab, vpc, subnet, web = _vpc()
+    _public_route_table(lab, vpc, subnet)
+    lab.modify_vpc_block_public_access_options("block-bidirectional")
+    return Case(lab, "internet", web, port=80)
+
+
+def egress_only_inbound():
+    lab, vpc, subnet, _ = _vpc(gateway=False)
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    lab.associate_subnet_cidr_block(subnet, str(next(vpc.ipv6_cidr_blocks[0].subnets(new_prefix=64))))
+    table = lab.create_route_table(vpc, name="outbound-only")
+    lab.create_route(table, "::/0", lab.create_egress_only_internet_gateway(vpc))
+    lab.associate_route_table(table, subnet)
+    app = lab.run_instance(subnet, name="app", ipv6_address_count=1)
+    return Case(lab, "2001:db8::10", str(app.ipv6_addresses[0]), port=80)
+
+
+def no_ipv6_address():
+    lab, _, _, web = _vpc()
+    return Case(lab, "2001:db8::10", web, port=80)
+
+
 # (builder, expected code, whether the fix is a call of the API)
 CASES = [
+    (block_public_access, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", False),
+    (egress_only_inbound, "EGRESS_ONLY_IGW_NO_INBOUND", False),
+    (no_ipv6_address, "IPV6_NO_ADDRESS", False),
     (no_route_main_table, "NO_ROUTE_TO_DESTINATION", True),
     (no_route_with_a_public_table_elsewhere, "NO_ROUTE_TO_DESTINATION", True),
     (no_route_no_gateway, "NO_ROUTE_TO_DESTINATION", True),

@@ -34,6 +34,7 @@ import pytest
 import vpclab
 from vpclab import scenarios
 from vpclab.engine import fixes
+from vpclab.engine.vocabulary import Code, HopKind, Step
 from vpclab.grading.batch import REFUSALS
 from vpclab.grading.checks import CASES, TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
@@ -279,6 +280,9 @@ def _name_values(node: ast.Name, module: Module) -> set[str]:
     raise Unresolved(f"{module.name}: where {name} comes from")
 
 
+ENGINE_ENUMS = {"Code": Code, "HopKind": HopKind, "Step": Step}
+
+
 def values(node: ast.AST, module: Module) -> set[str]:
     """Every string an expression can evaluate to, or ``Unresolved``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -299,6 +303,8 @@ def values(node: ast.AST, module: Module) -> set[str]:
         return {"".join(p) for p in itertools.product(*parts)}
     if isinstance(node, ast.Name):
         return _name_values(node, module)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ENGINE_ENUMS:
+        return {ENGINE_ENUMS[node.value.id][node.attr].value}  # the engine's vocabulary: Code.X, Step.X ...
     raise Unresolved(f"{module.name}:{getattr(node, 'lineno', '?')} {ast.unparse(node)}")
 
 

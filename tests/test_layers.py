@@ -204,3 +204,19 @@ def test_model_and_engine_load_without_graphviz_ipywidgets_or_the_upper_layers(m
         in (["vpclab", "render"], ["vpclab", "widgets"], ["vpclab", "grading"], ["vpclab", "bridge"])
     )
     assert upper == []
+
+
+def test_the_model_imports_no_layer_above_it_not_even_for_a_display():
+    """The render layer registers the resources' display (``register_display``); the model never reaches up."""
+    upward = [
+        str(i) for i in IMPORTS if i.module.startswith("vpclab.model.") and not i.target.startswith("vpclab.model")
+    ]
+    assert upward == []
+
+
+def test_resources_show_as_the_render_layers_table_once_it_is_registered():
+    import vpclab
+
+    lab = vpclab.Lab()
+    vpc = lab.create_vpc("10.0.0.0/16")
+    assert "<table" in vpc._repr_html_()

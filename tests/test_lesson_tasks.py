@@ -74,13 +74,37 @@ SOLUTIONS = {
     "l06_idle": lambda t: t.lab.release_address(t.spare_eip),
     "l07_several": _l07_several,
     "l07_acl": lambda t: t.lab.create_network_acl_entry(t.web_acl, 110, False, "tcp", 80, "0.0.0.0/0", "allow"),
+    "l08_exclusion": lambda t: t.lab.create_vpc_block_public_access_exclusion(subnet=t.public),
+    "l08_worker_out": lambda t: t.lab.create_route(t.private_rt, "::/0", t.eigw),
 }
+
+# Near misses: what a learner may try first, that must not pass.
+NEAR_MISSES = {
+    "l08_exclusion": [
+        lambda t: t.lab.create_vpc_block_public_access_exclusion(vpc=t.vpc),  # frees worker as well
+        lambda t: t.lab.modify_vpc_block_public_access_options("off"),
+        lambda t: t.lab.modify_vpc_block_public_access_options("block-ingress"),  # web still blocked
+        lambda t: t.lab.create_vpc_block_public_access_exclusion(subnet=t.public, mode="allow-egress"),
+    ],
+    "l08_worker_out": [
+        lambda t: t.lab.create_route(t.private_rt, "::/0", t.igw),  # out, but 8080 opens to the internet
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("task_id", "index"), [(task_id, n) for task_id, tries in NEAR_MISSES.items() for n in range(len(tries))]
+)
+def test_a_near_miss_leaves_the_lesson_08_task_unmet(task_id, index):
+    task = vpclab.practice(task_id)
+    NEAR_MISSES[task_id][index](task)
+    assert not task.met() and not task.check().passed
 
 
 def test_every_task_has_a_starting_lab_and_a_solution_here():
     assert sorted(TASKS) == sorted(STARTS) == sorted(SOLUTIONS)
-    assert {t[:3] for t in TASKS} == {f"l0{n}" for n in range(8)}
-    assert all(sum(t.startswith(f"l0{n}") for t in TASKS) >= 2 for n in range(8)), "two tasks per lesson"
+    assert {t[:3] for t in TASKS} == {f"l0{n}" for n in range(9)}
+    assert all(sum(t.startswith(f"l0{n}") for t in TASKS) >= 2 for n in range(9)), "two tasks per lesson"
 
 
 @pytest.mark.parametrize("task_id", sorted(TASKS))
@@ -160,3 +184,30 @@ def _labels():
     from vpclab.model.i18n import get_language, tr
 
     return tr("console.add_rule", get_language()), tr("console.remove_rule", get_language())
+
+
+def test_the_egress_only_gateway_is_a_route_target_in_the_console_and_meets_the_lesson_08_goal():
+    task = vpclab.practice("l08_worker_out")
+    console = vpclab.Console(task.lab, tools=["route_table", "tester"], goal=task)
+    panel = console.panels["route_table"]
+    assert task.eigw.id in [value for _, value in panel.target.options]
+    panel.table.value, panel.destination.value, panel.target.value = task.private_rt.id, "::/0", task.eigw.id
+    add = next(b for row in panel.box.children if hasattr(row, "children") for b in row.children
+               if b.description == vpclab.model.i18n.tr("console.add_route", console.lang))  # fmt: skip
+    add.click()
+    assert console.goal.done and task.check().passed
+    assert "--destination-ipv6-cidr-block ::/0 --egress-only-internet-gateway-id" in console.code.value
+
+
+def test_the_console_tester_asks_about_ipv6_addresses_when_told_to():
+    task = vpclab.practice("l08_worker_out")
+    console = vpclab.Console(task.lab, tools=["tester"])
+    tester = console.panels["tester"]
+    tester.source.value, tester.destination.value, tester.port.value = "internet", task.worker.id, "8080"
+    tester.family.value = 6
+    next(b for b in tester.box.children[-2].children).click()
+    assert console._highlight.destination == task.worker.ipv6_addresses[0]
+    assert console._highlight.code == "NO_ROUTE_TO_DESTINATION"  # private-rt has no IPv6 route yet
+    tester.family.value = 4
+    next(b for b in tester.box.children[-2].children).click()
+    assert console._highlight.destination == task.worker.private_ip

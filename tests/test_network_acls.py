@@ -82,7 +82,7 @@ def test_entry_fields_are_parsed_and_canonicalised(custom_acl):
         ("protocol", "gre"),
         ("port", 70000),
         ("cidr", "0.0.0.0"),
-        ("cidr", "::/0"),
+        ("cidr", "::/200"),
     ],
 )
 def test_bad_entry_field_is_invalid_parameter_value(custom_acl, field, value):

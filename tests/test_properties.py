@@ -74,10 +74,15 @@ DESTINATIONS = mostly(
         "10.1.0.0/16",
         "192.168.0.0/24",
         "0.0.0.0/1",
+        "::/0",
+        "2001:db8::/32",
+        "64:ff9b::/96",
     ],
-    ["10.0.0.0/16", "169.254.169.254/32", "::/0", "oops"],
+    ["10.0.0.0/16", "169.254.169.254/32", "::/129", "oops"],
 )
-PEER_CIDRS = mostly(["0.0.0.0/0", "10.0.0.0/16", "203.0.113.7/32"], ["bad-cidr", "::/0"])
+PEER_CIDRS = mostly(["0.0.0.0/0", "10.0.0.0/16", "203.0.113.7/32", "::/0", "2001:db8::/48"], ["bad-cidr", "::/200"])
+BPA_MODES = mostly(["off", "block-bidirectional", "block-ingress"], ["on", None, True])
+EXCLUSION_MODES = mostly(["allow-bidirectional", "allow-egress"], ["allow-ingress", 1])
 PROTOCOLS = mostly(["tcp", "udp", "icmp", "-1", "all", "6"], ["gre", 17, None])
 PORTS = mostly([None, 22, 80, 443, (1024, 65535), (8, -1), (3, 4)], [(80, 79), 70000, -1, "80", True])
 RULE_NUMBERS = mostly([1, 100, 110, 200, 32766], [0, 32767, -3, "100", True])
@@ -182,6 +187,7 @@ class LabMachine(RuleBasedStateMachine):
             lambda: next((i.network_interface_id for i in self.lab.instances.values()), "eni-0nope"),
             lambda: BOGUS[n % len(BOGUS)],
             lambda: self.igw(n // 7),
+            lambda: self.pick("eigw", n // 7, self.lab.egress_only_internet_gateways),
         ]
         return kinds[n % len(kinds)]()
 
@@ -423,6 +429,77 @@ class LabMachine(RuleBasedStateMachine):
     def replace_network_acl_association(self, n, m):
         self.call("replace_network_acl_association", self.acl(n), self.subnet(m))
 
+    # ---- IPv6, egress-only gateways, Block Public Access ------------------------------------------
+    @rule(n=choice, both=st.booleans())
+    def associate_ipv6_block(self, n, both):
+        cidr = "10.9.0.0/16" if both else None  # both at once is InvalidParameterCombination
+        self.call("associate_vpc_cidr_block", self.vpc(n), cidr, amazon_provided_ipv6=True)
+
+    def ipv6_cidr(self, subnet, k: int):
+        """A /64 of the subnet's VPC (mostly), or something wrong."""
+        vpc = getattr(subnet, "vpc", None)
+        blocks = vpc.ipv6_cidr_blocks if vpc is not None else []
+        if blocks and k % 10 < 8:
+            return str(list(blocks[0].subnets(new_prefix=64))[k % 4])
+        return ["2001:db8::/64", "2406:da12::/60", "bad", None, "10.0.0.0/24"][k % 5]
+
+    @rule(n=choice, k=choice)
+    def associate_subnet_cidr_block(self, n, k):
+        subnet = self.subnet(n)
+        live = self.lab.subnets.get(getattr(subnet, "id", subnet)) if isinstance(subnet, str) or subnet else None
+        self.call("associate_subnet_cidr_block", subnet, self.ipv6_cidr(live or subnet, k))
+
+    @rule(n=choice)
+    def disassociate_subnet_cidr_block(self, n):
+        ids = [s.ipv6_cidr_association_id for s in self.lab.subnets.values() if s.ipv6_cidr_association_id]
+        self.call("disassociate_subnet_cidr_block", ids[n % len(ids)] if ids and n % 4 else "subnet-cidr-assoc-0no")
+
+    @rule(n=choice, assign=mostly([True, False], ["true", 1, None]))
+    def assign_ipv6_on_creation(self, n, assign):
+        self.call("modify_subnet_attribute", self.subnet(n), assign_ipv6_address_on_creation=assign)
+
+    @rule(n=choice, count=mostly([None, 0, 1, 2], [-1, 11, "1", True]))
+    def run_ipv6_instance(self, n, count):
+        self.remember("i", self.call("run_instance", self.subnet(n), ipv6_address_count=count))
+
+    @rule(n=choice, name=NAMES)
+    def create_egress_only_internet_gateway(self, n, name):
+        self.remember("eigw", self.call("create_egress_only_internet_gateway", self.vpc(n), name))
+
+    @rule(n=choice)
+    def delete_egress_only_internet_gateway(self, n):
+        self.call("delete_egress_only_internet_gateway", self.pick("eigw", n, self.lab.egress_only_internet_gateways))
+
+    @rule(mode=BPA_MODES)
+    def modify_block_public_access(self, mode):
+        self.call("modify_vpc_block_public_access_options", mode)
+
+    @rule(n=choice, on_vpc=st.booleans(), mode=EXCLUSION_MODES)
+    def create_exclusion(self, n, on_vpc, mode):
+        where = {"vpc": self.vpc(n)} if on_vpc else {"subnet": self.subnet(n)}
+        self.remember("vpcbpa-exclude", self.call("create_vpc_block_public_access_exclusion", **where, mode=mode))
+
+    @rule(n=choice)
+    def delete_exclusion(self, n):
+        found = self.pick("vpcbpa-exclude", n, self.lab.block_public_access_exclusions)
+        self.call("delete_vpc_block_public_access_exclusion", found)
+
+    @rule(n=choice, m=choice)
+    def analyze_ipv6(self, n, m):
+        """Any IPv6 question about live instances answers (or refuses cleanly) and changes nothing."""
+        instances = [i for i in self.lab.instances.values() if i.state.value != "terminated"]
+        if not instances:
+            return
+        before = self.lab.to_json()
+        source = instances[n % len(instances)]
+        destination = "internet" if m % 3 == 0 else instances[m % len(instances)]
+        try:
+            result = self.lab.analyze(source, destination, "tcp", 443, ip_version=6)
+            assert result.reachable in (True, False, None)
+        except VpcLabError:
+            pass
+        assert self.lab.to_json() == before
+
     # ---- save and load in the middle of a session ------------------------------------------------
     @rule()
     def save_and_reload(self):
@@ -444,7 +521,7 @@ class LabMachine(RuleBasedStateMachine):
             assert lab.network_acl_of(subnet) in lab.network_acls.values()
             assert lab.network_acl_of(subnet).vpc is subnet.vpc
         for table in lab.route_tables.values():
-            for block in table.vpc.cidrs:
+            for block in (*table.vpc.cidrs, *table.vpc.ipv6_cidr_blocks):
                 assert table.routes[block].target == LOCAL, (table.id, block)
 
     @invariant()

@@ -148,7 +148,7 @@ def test_unknown_or_unsupported_route_target_is_refused(public_web_vpc, target, 
     assert_unchanged(s.lab, lambda: s.lab.create_route(s.public_rt, "198.51.100.0/24", target), code)
 
 
-@pytest.mark.parametrize("destination", ["198.51.100.0", "300.1.1.0/24", "::/0", None])
+@pytest.mark.parametrize("destination", ["198.51.100.0", "300.1.1.0/24", "::/129", "fe80::/0/1", None])
 def test_malformed_destination_is_invalid_parameter_value(public_web_vpc, destination):
     s = public_web_vpc
     assert_unchanged(s.lab, lambda: s.lab.create_route(s.public_rt, destination, s.igw), "InvalidParameterValue")

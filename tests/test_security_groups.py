@@ -35,7 +35,7 @@ def test_description_defaults_to_the_name(vpc_lab):
     assert vpc_lab.lab.create_security_group(vpc_lab.vpc, "db").description == "db"
 
 
-@pytest.mark.parametrize(("name", "code"), [("default", "InvalidParameterValue"), ("  ", "MissingParameter")])
+@pytest.mark.parametrize(("name", "code"), [("default", "InvalidGroup.Reserved"), ("  ", "MissingParameter")])
 def test_reserved_or_empty_group_name_is_refused(vpc_lab, name, code):
     lab = vpc_lab.lab
     assert_unchanged(lab, lambda: lab.create_security_group(vpc_lab.vpc, name), code)

@@ -97,6 +97,23 @@ def build_rich_lab() -> tuple[Lab, dict]:
     lab.create_route(b_rt, "8.8.8.0/24", igw_b)
     main_assoc = b.main_route_table.associations[0]
     lab.replace_route_table_association(main_assoc, b_rt)
+    # IPv6 in VPC B: a dual-stack subnet, its instance, an egress-only gateway (one deleted, a blackhole),
+    # IPv6 rules, and Block Public Access with exclusions.
+    lab.associate_vpc_cidr_block(b, amazon_provided_ipv6=True)
+    v6_block = b.ipv6_cidr_blocks[0]
+    dual = h["dual"] = lab.create_subnet(b, "172.16.16.0/24", name="dual", ipv6_cidr=str(next(v6_block.subnets(8))))
+    lab.modify_subnet_attribute(dual, assign_ipv6_address_on_creation=True)
+    h["v6_web"] = lab.run_instance(dual, "v6-web")
+    old_eigw = lab.create_egress_only_internet_gateway(b)
+    lab.create_route(b_rt, "2001:db8:1::/48", old_eigw)
+    lab.delete_egress_only_internet_gateway(old_eigw)
+    h["eigw"] = eigw = lab.create_egress_only_internet_gateway(b, name="eigw-b")
+    lab.create_route(b_rt, "::/0", eigw)
+    lab.authorize_security_group_ingress(web_sg, "tcp", 80, cidr="::/0")
+    lab.create_network_acl_entry(acl, 130, False, "58", (128, -1), "::/0", "allow")
+    lab.modify_vpc_block_public_access_options("block-ingress")
+    lab.create_vpc_block_public_access_exclusion(subnet=dual, mode="allow-egress")
+    h["exclusion"] = lab.create_vpc_block_public_access_exclusion(vpc=a)
 
     # VPC C: no gateway, so its NAT gateway fails; its Elastic IP stays idle.
     c = h["vpc_c"] = lab.create_vpc("192.168.0.0/24")
@@ -397,7 +414,7 @@ def test_bytes_that_are_not_utf8_are_refused():
 
 # ---- refusals: envelope --------------------------------------------------------------------------
 def test_unknown_version_is_refused(saved):
-    for version in (0, 2, 99, -1):
+    for version in (0, 3, 99, -1):
         data = fresh_copy(saved)
         data["version"] = version
         error = refused(data, "version")

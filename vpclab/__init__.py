@@ -49,8 +49,13 @@ _guard_reruns()
 
 def diagram(lab, highlight=None, lang=None):
     """The lab's connectivity diagram as a ``graphviz.Digraph`` (see ``vpclab.render.diagram``)."""
+    from .engine.analysis import Analysis
     from .render.diagram import diagram as draw
 
+    if highlight is not None and not isinstance(highlight, Analysis):
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:highlight", value=repr(highlight)[:80]
+        )
     return draw(lab, highlight=highlight, lang=lang)
 
 

@@ -11,6 +11,17 @@ from .engine.exposure import ExposureReport, exposure
 from .engine.routing import internet_gateway_route
 from .model.core import LabCore
 from .model.regions import DEFAULT_REGION
+from .model.resources import register_display
+
+
+def _resource_html(resource) -> str:
+    # The render layer is imported on first display, so ``import vpclab`` stays light.
+    from .render.tables import resource_html
+
+    return resource_html(resource)
+
+
+register_display("html", _resource_html)
 
 
 class Lab(LabCore):
@@ -28,7 +39,7 @@ class Lab(LabCore):
         """Is the subnet public: does its route table send traffic to an attached internet gateway?"""
         return internet_gateway_route(self, self._get("subnet", subnet)) is not None
 
-    def analyze(self, source, destination, protocol="tcp", port=None, source_port=None) -> Analysis:
+    def analyze(self, source, destination, protocol="tcp", port=None, source_port=None, ip_version=None) -> Analysis:
         """Can this packet get through, and if not, what stops it? (like VPC Reachability Analyzer)
 
         Args:
@@ -42,12 +53,15 @@ class Lab(LabCore):
             source_port: the client's port. Default 32768, the first ephemeral port of a Linux
                 client (Linux uses 32768-60999, Windows 49152-65535, a NAT gateway 1024-65535):
                 network ACLs must let replies out to it.
+            ip_version: 4 or 6. With 6, an instance endpoint is its (first) IPv6 address and
+                ``"internet"`` some IPv6 internet host; an IPv6 address endpoint implies 6. IPv6 is
+                where vpclab goes past Reachability Analyzer, which analyses IPv4 only.
 
         Returns:
             ``Analysis``: ``reachable``, ``code`` and ``blocked_at`` of the first component that
             blocks, ``forward`` and ``return_`` hops, ``explain(lang)`` with the fix.
         """
-        return analyze(self, source, destination, protocol, port, source_port)
+        return analyze(self, source, destination, protocol, port, source_port, ip_version)
 
     def exposure(self) -> ExposureReport:
         """The audit view: for every instance, what the internet can reach on it (protocols, ports,

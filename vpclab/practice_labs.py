@@ -124,6 +124,50 @@ def _l06_idle():
     return lab, r
 
 
+def _l08_network(worker_route=True, worker_port=None):
+    """Lesson 08's dual-stack network: ``web`` serves IPv4 (Elastic IP) and IPv6 from ``public-a``;
+    ``worker`` in ``private-a`` has an IPv6 address and gets out through the egress-only gateway
+    ``lab-eigw`` (``worker_route=False``: not yet); ``worker_port`` is opened to ``::/0`` on its group."""
+    from .lab import Lab
+
+    lab = Lab()
+    vpc = lab.create_vpc("10.0.0.0/16", name="lab-vpc")
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    public6, private6 = list(vpc.ipv6_cidr_blocks[0].subnets(new_prefix=64))[:2]
+    public = lab.create_subnet(vpc, "10.0.1.0/24", name="public-a", ipv6_cidr=str(public6))
+    private = lab.create_subnet(vpc, "10.0.2.0/24", name="private-a", ipv6_cidr=str(private6))
+    igw = lab.create_internet_gateway(name="lab-igw")
+    lab.attach_internet_gateway(igw, vpc)
+    public_rt = lab.create_route_table(vpc, name="public-rt")
+    for destination in ("0.0.0.0/0", "::/0"):
+        lab.create_route(public_rt, destination, igw)
+    lab.associate_route_table(public_rt, public)
+    web_sg = lab.create_security_group(vpc, "web", "HTTP and HTTPS from anywhere")
+    for port in (80, 443):
+        for cidr in ("0.0.0.0/0", "::/0"):
+            lab.authorize_security_group_ingress(web_sg, "tcp", port, cidr=cidr)
+    web = lab.run_instance(public, name="web", security_groups=[web_sg], ipv6_address_count=1)
+    web_eip = lab.allocate_address(name="web-eip")
+    lab.associate_address(web_eip, web)
+    eigw = lab.create_egress_only_internet_gateway(vpc, name="lab-eigw")
+    private_rt = lab.create_route_table(vpc, name="private-rt")
+    if worker_route:
+        lab.create_route(private_rt, "::/0", eigw)
+    lab.associate_route_table(private_rt, private)
+    worker_sg = lab.create_security_group(vpc, "worker", "Batch worker")
+    if worker_port is not None:
+        lab.authorize_security_group_ingress(worker_sg, "tcp", worker_port, cidr="::/0")
+    worker = lab.run_instance(private, name="worker", security_groups=[worker_sg], ipv6_address_count=1)
+    return lab, dict(vpc=vpc, public=public, private=private, igw=igw, public_rt=public_rt, web_sg=web_sg, web=web,
+                     web_eip=web_eip, eigw=eigw, private_rt=private_rt, worker_sg=worker_sg, worker=worker)  # fmt: skip
+
+
+def _l08_exclusion():
+    lab, r = _l08_network()
+    lab.modify_vpc_block_public_access_options("block-bidirectional")
+    return lab, r
+
+
 def _broken(name):
     def build():
         s = scenarios.broken(name)
@@ -149,6 +193,8 @@ STARTS = {
     "l06_idle": _l06_idle,
     "l07_several": _broken("several"),
     "l07_acl": _broken("network_acl"),
+    "l08_exclusion": _l08_exclusion,
+    "l08_worker_out": lambda: _l08_network(worker_route=False, worker_port=8080),
 }
 
 

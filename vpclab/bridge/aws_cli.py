@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 
-from ..model.addressing import ANYWHERE, Protocol
 from ..model.resources import InstanceState
 from ..render.commands import aws_cli
 from . import plan
@@ -97,6 +96,8 @@ class _Script:
                     '--output text --region "$REGION")"'
                 )
                 self.lines.append(f"until [ {state} = associated ]; do sleep 2; done")
+            if vpc.ipv6_cidr_blocks:
+                self._ipv6_block(vpc, variable)
             self._defaults(vpc)
         for subnet in self.lab.subnets.values():
             variable = self.n.var(subnet)
@@ -112,6 +113,25 @@ class _Script:
             self.bind(subnet.id, variable, f"subnet {subnet.name or subnet.id}")
             if subnet.map_public_ip_on_launch:
                 self.run("modify_subnet_attribute", subnet, True)
+            number = plan.ipv6_subnet_number(subnet)
+            if number is not None:  # the same /64 of the block the real VPC received
+                block = f'$(subnet64 "${{{self.n.var(subnet.vpc)}_IPV6}}" {number})'
+                self.raw(
+                    f'aws ec2 associate-subnet-cidr-block --subnet-id "${{{variable}}}" --ipv6-cidr-block "{block}"'
+                )
+                if subnet.assign_ipv6_address_on_creation:
+                    self.run("modify_subnet_attribute", subnet, assign_ipv6_address_on_creation=True)
+        for line in plan.ipv6_left_out(self.lab):
+            self.lines.append(f"# {line}")
+
+    def _ipv6_block(self, vpc, variable: str) -> None:
+        """Ask for an Amazon /56 (another one than the lab's) and keep it in ``<VPC>_IPV6`` once associated."""
+        self.run("associate_vpc_cidr_block", vpc, amazon_provided_ipv6=True)
+        query = f'aws ec2 describe-vpcs --vpc-ids "${{{variable}}}" --query "Vpcs[0].Ipv6CidrBlockAssociationSet[0]'
+        state = f'"$({query}.Ipv6CidrBlockState.State" --output text --region "$REGION")"'
+        self.lines.append(f"until [ {state} = associated ]; do sleep 2; done")
+        self.raw(f'aws ec2 describe-vpcs --vpc-ids "${{{variable}}}"', f"{variable}_IPV6",
+                 "Vpcs[0].Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock")  # fmt: skip
 
     def _defaults(self, vpc) -> None:
         """Variables for what AWS made with the VPC: its main route table, default ACL and default group."""
@@ -182,9 +202,7 @@ class _Script:
             )
             self.bind(group.id, variable, f"security group {group.group_name}")
         for group in self.lab.security_groups.values():
-            present = (
-                plan.default_sg_rule_keys(group) if group.is_default else {(True, Protocol.ALL, None, ANYWHERE, None)}
-            )
+            present = plan.default_sg_rule_keys(group) if group.is_default else plan.new_group_rule_keys(group)
             for key in present - {r.key for r in group.rules}:  # AWS's rules that the lab removed
                 egress, protocol, _, cidr, group_id = key
                 verb = "revoke_security_group_egress" if egress else "revoke_security_group_ingress"
@@ -199,7 +217,7 @@ class _Script:
         self.section("Network ACLs")
         for acl in self.lab.network_acls.values():
             if acl.is_default:
-                defaults = plan.default_acl_entries()
+                defaults = plan.default_acl_entries(acl.vpc)
                 for key, entry in defaults.items():
                     if key not in acl.entries:
                         self.run("delete_network_acl_entry", acl, entry.rule_number, entry.egress)
@@ -244,6 +262,8 @@ class _Script:
             str(entry.cidr),
             entry.action.value,
         )
+        if plan.is_ipv6(entry.cidr):
+            command = command.replace("--cidr-block", "--ipv6-cidr-block", 1)
         if replace:
             command = command.replace("create-network-acl-entry", "replace-network-acl-entry", 1)
         self.raw(self._shell(command))
@@ -298,7 +318,7 @@ class _Script:
                 security_groups=instance.security_groups,
                 capture=variable,
                 query="Instances[0].InstanceId",
-                extra=self.tags("instance", instance.name),
+                extra=[*self.tags("instance", instance.name), *self._ipv6_count(instance)],
             )
             self.bind(instance.id, variable, f"instance {instance.name or instance.id}")
         if instances:
@@ -350,6 +370,40 @@ class _Script:
         for nat in plan.gone_nat_gateways(self.lab):
             self.lines.append(f"# Left out: NAT gateway {nat.id} ({nat.name or 'no name'}): {plan.nat_reason(nat)}.")
 
+    @staticmethod
+    def _ipv6_count(instance) -> list[str]:
+        return ["--ipv6-address-count", str(len(instance.ipv6_addresses))] if instance.ipv6_addresses else []
+
+    def ipv6_and_block_public_access(self) -> None:
+        gateways = list(self.lab.egress_only_internet_gateways.values())
+        mode = plan.block_public_access_mode(self.lab)
+        exclusions = list(self.lab.block_public_access_exclusions.values())
+        if not (gateways or mode or exclusions):
+            return
+        self.section("Egress-only internet gateways and VPC Block Public Access")
+        for gateway in gateways:
+            variable = self.n.var(gateway)
+            self.run(
+                "create_egress_only_internet_gateway",
+                gateway.vpc,
+                capture=variable,
+                query="EgressOnlyInternetGateway.EgressOnlyInternetGatewayId",
+                extra=self.tags("egress-only-internet-gateway", gateway.name),
+            )
+            self.bind(gateway.id, variable, f"egress-only internet gateway {gateway.name or gateway.id}")
+        for exclusion in exclusions:  # made before the mode is set, so that nothing excluded is ever cut off
+            kind = "subnet" if exclusion.subnet is not None else "vpc"
+            self.run(
+                "create_vpc_block_public_access_exclusion",
+                **{kind: exclusion.subnet or exclusion.vpc, "mode": exclusion.mode.value},
+                capture=self.n.var(exclusion),
+                query="VpcBlockPublicAccessExclusion.ExclusionId",
+            )
+            self.bind(exclusion.id, self.n.var(exclusion), f"Block Public Access exclusion {exclusion.id}")
+        if mode is not None:
+            self.lines.append("# VPC Block Public Access for the whole Region of this account: set it last.")
+            self.run("modify_vpc_block_public_access_options", mode)
+
     def routes(self) -> None:
         self.section("Routes (after their targets exist)")
         for table in self.lab.route_tables.values():
@@ -373,6 +427,13 @@ class _Script:
             f'REGION="${{REGION:-{self.lab.region}}}"',
             'export AWS_PAGER=""  # no pager between commands',
         ]
+        if any(v.ipv6_cidr_blocks for v in self.lab.vpcs.values()):
+            head += [
+                "# subnet64 BLOCK N: the N-th /64 of an Amazon /56 (its last 8 prefix bits are 0)",
+                'subnet64() { local head="${1%/56}"; head="${head%::}"; local -a h; IFS=: read -ra h <<< "$head"',
+                '  while [ "${#h[@]}" -lt 4 ]; do h+=(0); done',
+                '  printf \'%s:%s:%s:%x::/64\' "${h[0]}" "${h[1]}" "${h[2]}" $((0x${h[3]} + $2)); }',
+            ]
         if plan.live_instances(self.lab):
             head.append(f'AMI_ID="${{AMI_ID:-{plan.AMI_PLACEHOLDER}}}"  # a placeholder: set AMI_ID to a real AMI')
         return "\n".join(head + self.lines) + "\n"
@@ -399,5 +460,6 @@ def to_aws_cli(lab, region: str | None = None) -> str:
     script.network_acls()
     script.route_tables()
     script.compute()
+    script.ipv6_and_block_public_access()
     script.routes()
     return script.finish()

@@ -13,7 +13,7 @@ The YAML comes from ``yaml_text`` (no YAML library needed at run time); the test
 from __future__ import annotations
 
 from ..model.addressing import Protocol
-from ..model.resources import InstanceState, InternetGateway, NatGateway
+from ..model.resources import EgressOnlyInternetGateway, InstanceState, InternetGateway, NatGateway
 from . import plan
 from .names import Names, cidr_words
 from .yaml_text import Comment, GetAtt, Ref, Sub, to_yaml
@@ -69,9 +69,18 @@ class _Template:
                     "AWS::EC2::VPCCidrBlock",
                     {"VpcId": Ref(self.n.cfn(vpc)), "CidrBlock": str(cidr)},
                 )
+            if vpc.ipv6_cidr_blocks:  # an Amazon /56: a real account gets another one than the lab's
+                self.add(
+                    self.n.cfn(vpc, "ipv6", "block"),
+                    "AWS::EC2::VPCCidrBlock",
+                    {"VpcId": Ref(self.n.cfn(vpc)), "AmazonProvidedIpv6CidrBlock": True},
+                )
         for subnet in self.lab.subnets.values():
             secondary = plan.in_secondary_cidr(subnet)
             after = [self.n.cfn(subnet.vpc, "cidr", *cidr_words(secondary))] if secondary else None
+            number = plan.ipv6_subnet_number(subnet)
+            if number is not None:
+                after = [*(after or []), self.n.cfn(subnet.vpc, "ipv6", "block")]
             zone = subnet.availability_zone.removeprefix(self.lab.region)
             self.add(
                 self.n.cfn(subnet),
@@ -81,9 +90,47 @@ class _Template:
                     "CidrBlock": str(subnet.cidr),
                     "AvailabilityZone": Sub("${AWS::Region}" + zone),
                     "MapPublicIpOnLaunch": subnet.map_public_ip_on_launch,
+                    **self._subnet_ipv6(subnet, number),
                     "Tags": _tags(subnet),
                 },
                 after,
+            )
+
+    def _subnet_ipv6(self, subnet, number) -> dict:
+        if number is None:
+            return {}
+        # the n-th /64 of the VPC's block: !Select [n, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 256, 64]]
+        block = {"Fn::Select": [0, GetAtt(f"{self.n.cfn(subnet.vpc)}.Ipv6CidrBlocks")]}
+        return {
+            "Ipv6CidrBlock": {"Fn::Select": [number, {"Fn::Cidr": [block, 256, 64]}]},
+            "AssignIpv6AddressOnCreation": subnet.assign_ipv6_address_on_creation,
+        }
+
+    def ipv6_and_block_public_access(self) -> None:
+        for line in plan.ipv6_left_out(self.lab):
+            self.note(line)
+        for gateway in self.lab.egress_only_internet_gateways.values():
+            self.add(
+                self.n.cfn(gateway), "AWS::EC2::EgressOnlyInternetGateway", {"VpcId": Ref(self.n.cfn(gateway.vpc))}
+            )
+        mode = plan.block_public_access_mode(self.lab)
+        if mode is not None:
+            self.add(
+                "BlockPublicAccessOptions",
+                "AWS::EC2::VPCBlockPublicAccessOptions",
+                {"InternetGatewayBlockMode": mode},
+                comment="VPC Block Public Access for the whole Region of this account, above routes and groups.",
+            )
+        for exclusion in self.lab.block_public_access_exclusions.values():
+            where = (
+                {"SubnetId": Ref(self.n.cfn(exclusion.subnet))}
+                if exclusion.subnet
+                else {"VpcId": Ref(self.n.cfn(exclusion.vpc))}
+            )
+            self.add(
+                self.n.cfn(exclusion),
+                "AWS::EC2::VPCBlockPublicAccessExclusion",
+                {**where, "InternetGatewayExclusionMode": exclusion.mode.value, "Tags": _tags(exclusion)},
             )
 
     def gateways(self) -> None:
@@ -143,7 +190,7 @@ class _Template:
     def _rule_properties(self, rule, for_group: bool) -> dict:
         properties = {"IpProtocol": rule.protocol.value, **_ports(rule.ports)}
         if rule.cidr is not None:
-            properties["CidrIp"] = str(rule.cidr)
+            properties["CidrIpv6" if plan.is_ipv6(rule.cidr) else "CidrIp"] = str(rule.cidr)
         else:
             peer = self.group(self.lab.security_groups[rule.group_id])
             properties["DestinationSecurityGroupId" if rule.egress else "SourceSecurityGroupId"] = peer
@@ -170,7 +217,7 @@ class _Template:
                     "Protocol": int(entry.protocol.number),
                     "RuleAction": entry.action.value,
                     "Egress": entry.egress,
-                    "CidrBlock": str(entry.cidr),
+                    "Ipv6CidrBlock" if plan.is_ipv6(entry.cidr) else "CidrBlock": str(entry.cidr),
                 }
                 if entry.protocol is Protocol.ICMP:
                     properties["Icmp"] = {"Type": entry.ports.first, "Code": entry.ports.last}
@@ -206,9 +253,12 @@ class _Template:
                 subnets = [a.subnet for a in table.associations if a.subnet is not None]
                 self.add(lid, "AWS::EC2::RouteTable", {"VpcId": Ref(self.n.cfn(vpc)), "Tags": _tags(table)})
             for route in routes:
-                properties = {"RouteTableId": Ref(lid), "DestinationCidrBlock": str(route.destination)}
+                family = "DestinationIpv6CidrBlock" if plan.is_ipv6(route.destination) else "DestinationCidrBlock"
+                properties = {"RouteTableId": Ref(lid), family: str(route.destination)}
                 after = None
-                if isinstance(route.target, InternetGateway):
+                if isinstance(route.target, EgressOnlyInternetGateway):
+                    properties["EgressOnlyInternetGatewayId"] = Ref(self.n.cfn(route.target))
+                elif isinstance(route.target, InternetGateway):
                     properties["GatewayId"] = Ref(self.n.cfn(route.target))
                     after = [self.attachment(route.target)]  # a route to a gateway needs it attached
                 elif isinstance(route.target, NatGateway):
@@ -244,7 +294,9 @@ class _Template:
                 "PrivateIpAddress": str(instance.private_ip),
                 "GroupSet": [self.group(g) for g in instance.security_groups],
                 "AssociatePublicIpAddress": instance.auto_assign_public_ip,
+                "Ipv6AddressCount": len(instance.ipv6_addresses) or None,
             }
+            interface = {k: v for k, v in interface.items() if v is not None}
             self.add(
                 lid,
                 "AWS::EC2::Instance",
@@ -323,6 +375,7 @@ def to_cloudformation(lab, region: str | None = None) -> str:
     template = _Template(lab)
     template.vpcs()
     template.gateways()
+    template.ipv6_and_block_public_access()
     template.security_groups()
     template.network_acls()
     template.compute()

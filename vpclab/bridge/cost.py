@@ -140,13 +140,32 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
         "route_table": lab.route_tables,
         "security_group": lab.security_groups,
         "network_acl": lab.network_acls,
+        "egress_only_gateway": lab.egress_only_internet_gateways,  # no hourly charge (fact sheet §12.6)
     }
     for kind, resources in free.items():
         if resources:
             lines.append(
                 CostLine(kind, tuple(resources), None, "", Decimal(len(resources)), "", Decimal(0), Decimal(0))
             )
-    return CostReport(lab.region, hours, currency, rate, rate_given, nat_data, lines)
+    report = CostReport(lab.region, hours, currency, rate, rate_given, nat_data, lines)
+    report.ipv6_movable, report.ipv6_saving = _ipv6_saving(lab, lines)
+    return report
+
+
+def _ipv6_saving(lab, lines: list[CostLine]) -> tuple[tuple[str, ...], Decimal]:
+    """Instances that already have an IPv6 address and still pay for a public IPv4 one, and what
+    serving them over IPv6 only would save: IPv6 addresses carry no charge (fact sheet §12.6)."""
+    movable = {i.id for i in lab.instances.values() if i.ipv6_addresses and i.public_ip is not None}
+    saving = Decimal(0)
+    for line in lines:
+        if line.kind == "eip_instance":
+            holder = lab.elastic_ips[line.resource_ids[0]].instance  # None: held by another interface
+            user = holder.id if holder is not None else None
+        else:
+            user = line.resource_ids[0] if line.kind == "auto_ip" else None
+        if user in movable:
+            saving += line.amount
+    return tuple(sorted(movable)), saving
 
 
 @dataclass(frozen=True)
@@ -184,6 +203,8 @@ class CostReport:
         self.region, self.hours, self.currency = region, hours, currency
         self.krw_per_usd, self.rate_given, self.nat_data_gb = krw_per_usd, rate_given, nat_data_gb
         self.lines: list[CostLine] = lines
+        self.ipv6_movable: tuple[str, ...] = ()  # instances with IPv6 that still pay for public IPv4
+        self.ipv6_saving = Decimal(0)  # what serving them over IPv6 only would save
 
     @property
     def total(self) -> Decimal:
@@ -267,6 +288,15 @@ class CostReport:
                         reported_on=rate["reported_on"],
                     )
                 )
+        if self.ipv6_movable:
+            notes.append(
+                tr(
+                    "cost.note.ipv6_saving",
+                    lang,
+                    instances=", ".join(self.ipv6_movable),
+                    amount=self.money(self.ipv6_saving),
+                )
+            )
         if self.currency == "KRW":
             notes.append(tr("cost.note.vat", lang, total=self.money(self.total_with_vat)))
         notes.append(tr("cost.note.excluded", lang))
@@ -334,6 +364,7 @@ class CostReport:
             "total": float(self.total),
             "total_with_vat": float(self.total_with_vat) if self.currency == "KRW" else None,
             "prices_region": region_prices(self.region)[0],
+            **({"ipv6_saving": float(self.ipv6_saving)} if self.ipv6_movable else {}),
             "prices_file": "vpclab/data/prices.json",
         }
 

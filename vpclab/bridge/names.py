@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..model.resources import (
+    EgressOnlyInternetGateway,
     ElasticIp,
     Instance,
     InternetGateway,
@@ -21,6 +22,7 @@ from ..model.resources import (
     SecurityGroup,
     Subnet,
     Vpc,
+    VpcBlockPublicAccessExclusion,
 )
 
 # The word that ends a CloudFormation logical id or a shell variable of each kind.
@@ -34,6 +36,8 @@ KIND_WORDS = {
     Instance: "instance",
     ElasticIp: "eip",
     NatGateway: "nat",
+    EgressOnlyInternetGateway: "eigw",
+    VpcBlockPublicAccessExclusion: "exclusion",
 }
 
 
@@ -69,6 +73,8 @@ class Names:
             lab.instances,
             lab.elastic_ips,
             lab.nat_gateways,
+            lab.egress_only_internet_gateways,
+            lab.block_public_access_exclusions,
         )
         for resources in groups:
             for resource in resources.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from ..model.addressing import Protocol
 from ..model.errors import InvalidParameterError
@@ -31,6 +31,7 @@ from ..model.resources import (
 )
 
 ANYWHERE = IPv4Network("0.0.0.0/0")
+ANYWHERE_V6 = IPv6Network("::/0")
 AMI_PLACEHOLDER = "ami-0abcdef1234567890"  # the AWS documentation's example id: replace it with a real AMI
 INSTANCE_TYPE = "t3.micro"
 
@@ -132,10 +133,16 @@ def blackhole_reason(route) -> str:
 
 
 def default_sg_rule_keys(group) -> set[tuple]:
-    return {
-        SecurityGroupRule(False, Protocol.ALL, None, group_id=group.id).key,
-        SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE).key,
-    }
+    return {SecurityGroupRule(False, Protocol.ALL, None, group_id=group.id).key, *new_group_rule_keys(group)}
+
+
+def new_group_rule_keys(group) -> set[tuple]:
+    """The egress rules AWS gives a new group: all out, and all out over IPv6 in a VPC with an IPv6 block
+    (fact sheet §12.3; the exports request the block before any group changes)."""
+    keys = {SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE).key}
+    if group.vpc.ipv6_cidr_blocks:
+        keys.add(SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE_V6).key)
+    return keys
 
 
 def default_group_changed(group) -> bool:
@@ -148,15 +155,20 @@ def allows_all_out(group) -> bool:
     return SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE).key in {r.key for r in group.rules}
 
 
-def default_acl_entries() -> dict[tuple[bool, int], NetworkAclEntry]:
-    return {
+def default_acl_entries(vpc=None) -> dict[tuple[bool, int], NetworkAclEntry]:
+    """AWS's entries of a default ACL: 100 allow all, and 101 allow all over IPv6 once the VPC has a block."""
+    entries = {
         (egress, 100): NetworkAclEntry(100, egress, Protocol.ALL, None, ANYWHERE, Action.ALLOW)
         for egress in (False, True)
     }
+    if vpc is not None and vpc.ipv6_cidr_blocks:
+        for egress in (False, True):
+            entries[(egress, 101)] = NetworkAclEntry(101, egress, Protocol.ALL, None, ANYWHERE_V6, Action.ALLOW)
+    return entries
 
 
 def default_acl_changed(acl) -> bool:
-    return acl.entries != default_acl_entries()
+    return acl.entries != default_acl_entries(acl.vpc)
 
 
 def acl_entries(acl) -> list[NetworkAclEntry]:
@@ -219,6 +231,45 @@ def header_lines(lab, tool: str) -> list[str]:
     if getattr(lab, "network_interfaces", None):
         lines.append("Not exported: secondary network interfaces " + ", ".join(sorted(lab.network_interfaces)))
     return lines
+
+
+# ---- IPv6, the egress-only gateway, Block Public Access (fact sheet §12-§14) ----------------------------
+def ipv6_subnet_number(subnet) -> int | None:
+    """Which /64 of its VPC's first IPv6 block the subnet holds (0-255), or None.
+
+    A real account gets another Amazon /56 than the lab, so templates carve the subnet's /64 from
+    whatever block the VPC receives (``cidrsubnet(…, 8, n)``, ``!Cidr``) rather than copy the lab's.
+    """
+    block = subnet.ipv6_cidr_block
+    if block is None or not subnet.vpc.ipv6_cidr_blocks or not block.subnet_of(subnet.vpc.ipv6_cidr_blocks[0]):
+        return None
+    return (int(block.network_address) - int(subnet.vpc.ipv6_cidr_blocks[0].network_address)) >> 64
+
+
+def ipv6_left_out(lab) -> list[str]:
+    """What the exporters cannot write for IPv6: a VPC's extra /56s and the subnets carved from them."""
+    lines = []
+    for vpc in lab.vpcs.values():
+        lines += [
+            f"Left out: IPv6 block {block} of {vpc.id} (only the first is requested)."
+            for block in vpc.ipv6_cidr_blocks[1:]
+        ]
+    for subnet in lab.subnets.values():
+        if subnet.ipv6_cidr_block is not None and ipv6_subnet_number(subnet) is None:
+            lines.append(
+                f"Left out: IPv6 block {subnet.ipv6_cidr_block} of {subnet.id} (not in the VPC's first block)."
+            )
+    return lines
+
+
+def block_public_access_mode(lab) -> str | None:
+    """The Region's Block Public Access mode when it is not ``off`` (a template cannot set ``off``, §14.4)."""
+    mode = lab.block_public_access.internet_gateway_block_mode.value
+    return None if mode == "off" else mode
+
+
+def is_ipv6(cidr) -> bool:
+    return getattr(cidr, "version", 4) == 6
 
 
 def eip_comment(eip) -> str | None:

@@ -10,7 +10,7 @@ their rules inline, as the provider requires.
 from __future__ import annotations
 
 from ..model.addressing import Protocol
-from ..model.resources import InstanceState, InternetGateway, NatGateway
+from ..model.resources import EgressOnlyInternetGateway, InstanceState, InternetGateway, NatGateway
 from . import plan
 from .hcl import Block, Expr, resource, string
 from .names import Names, cidr_words
@@ -76,7 +76,12 @@ class _Writer:
 
     def vpcs(self) -> None:
         for vpc in self.lab.vpcs.values():
-            self.add("aws_vpc", self.n.tf(vpc), [("cidr_block", str(vpc.cidr)), ("tags", _tags(vpc))])
+            ipv6 = True if vpc.ipv6_cidr_blocks else None  # an Amazon /56, another one than the lab's
+            self.add(
+                "aws_vpc",
+                self.n.tf(vpc),
+                [("cidr_block", str(vpc.cidr)), ("assign_generated_ipv6_cidr_block", ipv6), ("tags", _tags(vpc))],
+            )
             for cidr in vpc.cidrs[1:]:
                 self.add(
                     "aws_vpc_ipv4_cidr_block_association",
@@ -97,9 +102,46 @@ class _Writer:
                     ("cidr_block", str(subnet.cidr)),
                     ("availability_zone", subnet.availability_zone),
                     ("map_public_ip_on_launch", subnet.map_public_ip_on_launch),
+                    *self._subnet_ipv6(subnet),
                     ("tags", _tags(subnet)),
                     ("depends_on", after),
                 ],
+            )
+
+    def _subnet_ipv6(self, subnet) -> list[tuple[str, object]]:
+        number = plan.ipv6_subnet_number(subnet)
+        if number is None:
+            return []
+        block = Expr(f"cidrsubnet(aws_vpc.{self.n.tf(subnet.vpc)}.ipv6_cidr_block, 8, {number})")
+        return [("ipv6_cidr_block", block), ("assign_ipv6_address_on_creation", subnet.assign_ipv6_address_on_creation)]
+
+    def ipv6_and_block_public_access(self) -> None:
+        for line in plan.ipv6_left_out(self.lab):
+            self.note(line)
+        for gateway in self.lab.egress_only_internet_gateways.values():
+            self.add(
+                "aws_egress_only_internet_gateway",
+                self.n.tf(gateway),
+                [("vpc_id", self.vpc(gateway.vpc)), ("tags", _tags(gateway))],
+            )
+        mode = plan.block_public_access_mode(self.lab)
+        if mode is not None:
+            self.add(
+                "aws_vpc_block_public_access_options",
+                "region",
+                [("internet_gateway_block_mode", mode)],
+                "VPC Block Public Access for the whole Region of this account, above routes and security groups.",
+            )
+        for exclusion in self.lab.block_public_access_exclusions.values():
+            where = (
+                ("subnet_id", self.subnet(exclusion.subnet))
+                if exclusion.subnet
+                else ("vpc_id", self.vpc(exclusion.vpc))
+            )
+            self.add(
+                "aws_vpc_block_public_access_exclusion",
+                self.n.tf(exclusion),
+                [where, ("internet_gateway_exclusion_mode", exclusion.mode.value), ("tags", _tags(exclusion))],
             )
 
     def gateways(self) -> None:
@@ -146,8 +188,13 @@ class _Writer:
                 )
             for route in plan.exported_routes(table):
                 target = route.target
-                items = [("route_table_id", self.table(table)), ("destination_cidr_block", str(route.destination))]
-                if isinstance(target, InternetGateway):
+                family = "destination_ipv6_cidr_block" if plan.is_ipv6(route.destination) else "destination_cidr_block"
+                items = [("route_table_id", self.table(table)), (family, str(route.destination))]
+                if isinstance(target, EgressOnlyInternetGateway):
+                    items.append(
+                        ("egress_only_gateway_id", Expr(f"aws_egress_only_internet_gateway.{self.n.tf(target)}.id"))
+                    )
+                elif isinstance(target, InternetGateway):
                     items += [
                         ("gateway_id", Expr(f"aws_internet_gateway.{self.n.tf(target)}.id")),
                         ("depends_on", [self.attachment(target)]),
@@ -206,7 +253,7 @@ class _Writer:
                 if rule.ports is not None:
                     items += [("from_port", rule.ports.first), ("to_port", rule.ports.last)]
                 if rule.cidr is not None:
-                    items.append(("cidr_ipv4", str(rule.cidr)))
+                    items.append(("cidr_ipv6" if plan.is_ipv6(rule.cidr) else "cidr_ipv4", str(rule.cidr)))
                 else:
                     items.append(("referenced_security_group_id", self.group(self.lab.security_groups[rule.group_id])))
                 self.add(kind, f"{name}_{way}_{counts[rule.egress]}", items)
@@ -215,7 +262,7 @@ class _Writer:
         first, last = (0, 0) if rule.ports is None else (rule.ports.first, rule.ports.last)
         items = [("protocol", rule.protocol.value), ("from_port", first), ("to_port", last)]
         if rule.cidr is not None:
-            items.append(("cidr_blocks", [str(rule.cidr)]))
+            items.append(("ipv6_cidr_blocks" if plan.is_ipv6(rule.cidr) else "cidr_blocks", [str(rule.cidr)]))
         elif rule.group_id == group.id:
             items.append(("self", True))
         else:
@@ -248,7 +295,7 @@ class _Writer:
                     ("egress", entry.egress),
                     ("protocol", entry.protocol.value),
                     ("rule_action", entry.action.value),
-                    ("cidr_block", str(entry.cidr)),
+                    ("ipv6_cidr_block" if plan.is_ipv6(entry.cidr) else "cidr_block", str(entry.cidr)),
                 ]
                 items += self._entry_ports(entry, "icmp_type", "icmp_code")
                 way = "out" if entry.egress else "in"
@@ -273,7 +320,7 @@ class _Writer:
             ("protocol", entry.protocol.value),
             ("rule_no", entry.rule_number),
             ("action", entry.action.value),
-            ("cidr_block", str(entry.cidr)),
+            ("ipv6_cidr_block" if plan.is_ipv6(entry.cidr) else "cidr_block", str(entry.cidr)),
         ]
         ports = self._entry_ports(entry, "icmp_type", "icmp_code")
         keys = {k for k, _ in ports}
@@ -295,6 +342,7 @@ class _Writer:
                     ("private_ip", str(instance.private_ip)),
                     ("vpc_security_group_ids", [self.group(g) for g in instance.security_groups]),
                     ("associate_public_ip_address", instance.auto_assign_public_ip),
+                    ("ipv6_address_count", len(instance.ipv6_addresses) or None),
                     ("source_dest_check", False if instance in plan.routing_instances(self.lab) else None),
                     ("tags", _tags(instance)),
                 ],
@@ -358,6 +406,7 @@ def to_terraform(lab, region: str | None = None) -> str:
     writer.header()
     writer.vpcs()
     writer.gateways()
+    writer.ipv6_and_block_public_access()
     writer.security_groups()
     writer.network_acls()
     writer.compute()

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 from ..model import wording
-from ..model.addressing import Protocol, parse_ip, parse_protocol
+from ..model.addressing import Protocol, bogon_kind, parse_ip_any, parse_protocol
 from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
 from ..model.resources import Instance, InstanceState, NetworkInterface
 from . import fixes
-from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, Blocked, Hop, Packet
+from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, ECHO_REQUEST_V6, Blocked, Hop, Packet
 from .paths import Tracer
 from .search import candidate_hosts, candidate_ports
+from .vocabulary import Code, HopKind, Step
 
 INTERNET = "internet"
 DEFAULT_INTERNET_HOST = IPv4Address("198.51.100.10")  # a documentation address: an internet host here
+DEFAULT_INTERNET_HOST_V6 = IPv6Address("2001:db8:a::10")  # likewise, from 2001:db8::/32
 
 
 @dataclass
@@ -91,8 +93,9 @@ class Analysis:
         return analysis_html(self)
 
 
-def _internet_candidates(lab, instance: Instance | None, egress: bool) -> Iterable[IPv4Address]:
-    return candidate_hosts(lab, instance, egress, DEFAULT_INTERNET_HOST)
+def _internet_candidates(lab, instance: Instance | None, egress: bool, version: int = 4) -> Iterable:
+    default = DEFAULT_INTERNET_HOST_V6 if version == 6 else DEFAULT_INTERNET_HOST
+    return candidate_hosts(lab, instance, egress, default)
 
 
 class Context:
@@ -107,6 +110,9 @@ class Context:
                 self.private_owner.setdefault(instance.private_ip, instance)
                 if instance.public_ip is not None:
                     self.public_owner[instance.public_ip] = instance
+                for address in instance.ipv6_addresses:  # public by nature: the internet reaches them as they are
+                    self.public_owner[address] = instance
+                    self.private_owner.setdefault(address, instance)
         for nat in lab.nat_gateways.values():
             if nat.public_ip is not None:
                 self.public_owner[nat.public_ip] = nat
@@ -137,9 +143,28 @@ def _classify(context: Context, value) -> _Endpoint:
         return _Endpoint(lab._get("i", value.strip()))
     if isinstance(value, str) and value.strip().startswith("eni-"):
         return _Endpoint(_interface(lab, value.strip()))
-    address = parse_ip(value, "address")
+    address = parse_ip_any(value, "address")
+    _refuse_special(address)
     owner = context.private_owner.get(address) or context.public_owner.get(address)
     return _Endpoint(owner if isinstance(owner, Instance | NetworkInterface) else None, address)
+
+
+def _refuse_special(address) -> None:
+    """Not an internet host: say what it is. The metadata service and the VPC resolver answer on the
+    instance's own host; the rest is never routed."""
+    special = bogon_kind(address)
+    if special == "metadata":
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:address_metadata", address=str(address)
+        )
+    if special == "resolver":
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:address_resolver", address=str(address)
+        )
+    if special == "bogon":
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:address_bogon", address=str(address)
+        )
 
 
 def _interface(lab, interface_id: str):
@@ -150,8 +175,14 @@ def _interface(lab, interface_id: str):
     return lab._get("eni", interface_id)
 
 
-def _in_lab(lab, address: IPv4Address) -> bool:
-    return any(address in block for vpc in lab.vpcs.values() for block in vpc.cidrs)
+def _in_lab(lab, address) -> bool:
+    return any(_in_vpc(vpc, address) for vpc in lab.vpcs.values())
+
+
+def _in_vpc(vpc, address) -> bool:
+    """Is the address inside one of the VPC's own blocks? Internet hosts are judged per VPC: another
+    VPC's publicly routable CIDR is the internet for this one."""
+    return any(address in block for block in (*vpc.cidrs, *vpc.ipv6_cidr_blocks))
 
 
 def _handed_out(lab, address: IPv4Address) -> bool:
@@ -161,12 +192,12 @@ def _handed_out(lab, address: IPv4Address) -> bool:
     return index is not None and index < lab.public_ip_counter
 
 
-def analyze(lab, source, destination, protocol="tcp", port=None, source_port=None) -> Analysis:
+def analyze(lab, source, destination, protocol="tcp", port=None, source_port=None, ip_version=None) -> Analysis:
     """See ``Lab.analyze``."""
-    return analyze_with(Context(lab), source, destination, protocol, port, source_port)
+    return analyze_with(Context(lab), source, destination, protocol, port, source_port, ip_version)
 
 
-def analyze_with(context: Context, source, destination, protocol, port, source_port) -> Analysis:
+def analyze_with(context: Context, source, destination, protocol, port, source_port, ip_version=None) -> Analysis:
     lab = context.lab
     proto = parse_protocol(protocol)
     if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not -1 <= port <= 65535):
@@ -179,6 +210,11 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
     ):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=source_port)
     src, dst = _classify(context, source), _classify(context, destination)
+    version = _version(src, dst, ip_version)
+    if (proto is Protocol.ICMPV6 and version != 6) or (proto is Protocol.ICMP and version == 6):
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:icmp_family", protocol=proto.value, version=version
+        )
     if (src.internet or (src.instance is None and not _in_lab(lab, src.address))) and (
         dst.internet
         or (
@@ -190,20 +226,24 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
         )
     ):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:outside_lab")
-    protocols = [Protocol.TCP, Protocol.UDP, Protocol.ICMP] if proto is Protocol.ALL else [proto]
+    icmp = Protocol.ICMPV6 if version == 6 else Protocol.ICMP
+    protocols = [Protocol.TCP, Protocol.UDP, icmp] if proto is Protocol.ALL else [proto]
+    missing = _without_ipv6(src, dst) if version == 6 else None
+    if missing is not None:
+        return _no_ipv6_address(lab, missing, protocols[0], port)
     sport = DEFAULT_SOURCE_PORT if source_port is None else source_port
     lab_side = src.instance or dst.instance
     best: Analysis | None = None
     for each in protocols:
         if port is not None:
             ports = [port]
-        elif each is Protocol.ICMP:
-            ports = [ECHO_REQUEST]
+        elif each.is_icmp:
+            ports = [ECHO_REQUEST_V6 if each is Protocol.ICMPV6 else ECHO_REQUEST]
         else:
             ports = candidate_ports(lab, lab_side, each)
         for dport in ports:
-            for s_addr in _addresses(lab, src, dst, egress=False):
-                for d_addr in _addresses(lab, dst, src, egress=True):
+            for s_addr in _addresses(lab, src, dst, False, version):
+                for d_addr in _addresses(lab, dst, src, True, version):
                     result = _trace(context, src, dst, s_addr, d_addr, Packet(each, s_addr, sport, d_addr, dport))
                     if result.reachable:
                         return result
@@ -217,13 +257,61 @@ def _progress(result: Analysis) -> int:
     return len(result.forward) + len(result.return_) + (1000 if result.reachable is None else 0)
 
 
-def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool) -> Iterable[IPv4Address]:
+def _version(src: _Endpoint, dst: _Endpoint, ip_version) -> int:
+    """4 or 6: ``ip_version`` if given, else the family of an address endpoint, else 4."""
+    if ip_version is not None and (isinstance(ip_version, bool) or ip_version not in (4, 6)):
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:ip_version", value=repr(ip_version))
+    families = {e.address.version for e in (src, dst) if e.address is not None}
+    if len(families) > 1 or (ip_version is not None and families and families != {ip_version}):
+        raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:mixed_families")
+    return ip_version or (families.pop() if families else 4)
+
+
+def _without_ipv6(src: _Endpoint, dst: _Endpoint):
+    """An instance endpoint with no IPv6 address, asked about over IPv6 (None if there is none)."""
+    for end in (src, dst):
+        if end.address is None and end.instance is not None and not getattr(end.instance, "ipv6_addresses", None):
+            return end.instance
+    return None
+
+
+def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
+    """IPv6 asked of an instance without an IPv6 address: AWS has no code for this (a library code)."""
+    t = Tracer(lab)
+    packet = Packet(protocol, _NO_ADDRESS, DEFAULT_SOURCE_PORT, _NO_ADDRESS, port or 0)
+    fix = "assign_ipv6" if instance.subnet.ipv6_cidr_block is not None else "add_ipv6_block"
+    try:
+        t.block(
+            Code.IPV6_NO_ADDRESS,
+            instance.id,
+            HopKind.INSTANCE,
+            Step.NO_IPV6,
+            packet,
+            fix,
+            instance_id=instance.id,
+            subnet_id=instance.subnet.id,
+        )
+    except Blocked as blocked:
+        return Analysis(
+            False, blocked.code, blocked.component, t.forward, [], _NO_ADDRESS, _NO_ADDRESS, protocol.value,
+            port or 0, DEFAULT_SOURCE_PORT, blocked.fix, blocked.values,
+        )  # fmt: skip
+    raise AssertionError("block raises")  # pragma: no cover
+
+
+_NO_ADDRESS = IPv6Address("::")
+
+
+def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool, version: int = 4) -> Iterable:
     if end.internet:
-        return _internet_candidates(lab, other.instance, egress)
+        return _internet_candidates(lab, other.instance, egress, version)
     if end.address is not None:
         return [end.address]
     instance = end.instance
-    if other.internet or (other.address is not None and other.instance is None and not _in_lab(lab, other.address)):
+    if version == 6:  # global addresses: the same inside the VPC and from the internet
+        return instance.ipv6_addresses[:1]
+    outside = other.address is not None and other.instance is None and not _in_vpc(instance.vpc, other.address)
+    if other.internet or outside:
         # Seen from the internet an instance is its public address (none: the gateway drops it).
         return [instance.public_ip or instance.private_ip] if egress else [instance.private_ip]
     return [instance.private_ip]
@@ -268,11 +356,11 @@ def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, pac
 def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, packet: Packet) -> None:
     lab = context.lab
     source = src.instance
-    target = dst.instance if dst.instance is not None and packet.destination == dst.instance.private_ip else None
+    target = dst.instance if dst.instance is not None and _holds(dst.instance, packet.destination) else None
     public_target = context.public_owner.get(packet.destination)
     if source is None:
         # From the internet (or an address outside the lab) to an address of the lab.
-        t.hop(INTERNET, "internet", "internet_source", packet, address=str(packet.source))
+        t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_SOURCE, packet, address=str(packet.source))
         owner = public_target
         if owner is None and packet.destination in context.unsupported_owner:
             t.unsupported(context.unsupported_owner[packet.destination], packet)
@@ -281,15 +369,10 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         inside = t.in_from_internet(packet, owner)
         t.returning()
         t.reply_to_internet(owner, inside.reply())
-        t.hop(
-            INTERNET,
-            "internet",
-            "internet_arrive",
-            inside.reply().with_source(owner.public_ip),
-            address=str(packet.source),
-        )
+        back = inside.reply() if packet.destination.version == 6 else inside.reply().with_source(owner.public_ip)
+        t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, back, address=str(packet.source))
         return
-    in_own_vpc = any(packet.destination in block for block in source.vpc.cidrs)
+    in_own_vpc = _in_vpc(source.vpc, packet.destination)
     if in_own_vpc and target is not None and target.vpc is not source.vpc:
         # VPCs with overlapping CIDRs: the local route keeps the packet in the source's VPC, so an
         # address names the instance there; another VPC's instance is never reached this way.
@@ -304,15 +387,19 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         t.unsupported(unsupported, packet)
     if in_own_vpc and target is None and public_target is None:
         t.block(
-            "NO_POSSIBLE_DESTINATION",
+            Code.NO_POSSIBLE_DESTINATION,
             None,
-            "instance",
-            "arrive",
+            HopKind.INSTANCE,
+            Step.ARRIVE,
             packet,
             "no_destination",
             address=str(packet.destination),
         )
     leaving, how = t.out_to_internet(source, packet)
+    if target is not None and target.vpc is not source.vpc and public_target is None:
+        # Another VPC's instance by its private address: outside that VPC the address is the internet's
+        # (a publicly routable VPC CIDR), and no gateway maps it to the instance. No peering is modelled.
+        _unmapped(t, lab, dst, leaving, None)
     if isinstance(public_target, Instance | NetworkInterface):
         # Hairpin: out through the gateway and back in to a public address of the lab.
         inside = t.in_from_internet(leaving, public_target)
@@ -322,24 +409,28 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         return
     if public_target is not None:
         t.block(
-            "NAT_GATEWAY_NO_INBOUND",
+            Code.NAT_GATEWAY_NO_INBOUND,
             public_target.id,
-            "nat-gateway",
-            "nat_in",
+            HopKind.NAT_GATEWAY,
+            Step.NAT_IN,
             leaving,
             "nat_no_inbound",
             nat_id=public_target.id,
         )
     if unsupported is not None:  # outside the VPC: a public address of a load balancer, another VPC ...
         t.unsupported(unsupported, leaving)
-    t.hop(INTERNET, "internet", "internet_arrive", leaving, address=str(packet.destination))
+    t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, leaving, address=str(packet.destination))
     t.returning()
     t.reply_from_internet(how, leaving.reply())
 
 
+def _holds(instance, address) -> bool:
+    return address == instance.private_ip or address in getattr(instance, "ipv6_addresses", ())
+
+
 def _local_owner(lab, vpc, address: IPv4Address) -> Instance | NetworkInterface | None:
     for instance in (*lab.instances.values(), *lab.network_interfaces.values()):
-        if instance.vpc is vpc and instance.private_ip == address and instance.state is not InstanceState.TERMINATED:
+        if instance.vpc is vpc and _holds(instance, address) and instance.state is not InstanceState.TERMINATED:
             return instance
     return None
 
@@ -368,15 +459,33 @@ def _within(t: Tracer, source: Instance, target: Instance, packet: Packet) -> No
 
 def _unmapped(t: Tracer, lab, dst: _Endpoint, packet: Packet, owner) -> None:
     if owner is not None:  # a NAT gateway's address: it answers only connections started behind it
-        t.block("NAT_GATEWAY_NO_INBOUND", owner.id, "nat-gateway", "nat_in", packet, "nat_no_inbound", nat_id=owner.id)
+        t.block(
+            Code.NAT_GATEWAY_NO_INBOUND,
+            owner.id,
+            HopKind.NAT_GATEWAY,
+            Step.NAT_IN,
+            packet,
+            "nat_no_inbound",
+            nat_id=owner.id,
+        )
     instance = dst.instance
+    if packet.destination.version == 6 and instance is None:  # no translation: nobody has this address
+        t.block(
+            Code.NO_POSSIBLE_DESTINATION,
+            None,
+            HopKind.INSTANCE,
+            Step.ARRIVE,
+            packet,
+            "no_destination",
+            address=str(packet.destination),
+        )
     gateway = instance.vpc.internet_gateway if instance is not None else None
     component = gateway.id if gateway else (instance.id if instance else None)
     t.block(
-        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+        Code.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS,
         component,
-        "internet-gateway",
-        "igw_in",
+        HopKind.INTERNET_GATEWAY,
+        Step.IGW_IN,
         packet,
         "give_public_ip" if instance else "unmapped_address",
         instance_id=instance.id if instance else "",

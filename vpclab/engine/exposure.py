@@ -21,9 +21,12 @@ from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NetworkInterface, RouteState
 from . import intervals as iv
 from .analysis import Context, analyze_with
+from .bpa import Via, blocks
+from .exposure_ipv6 import ipv6_exposure
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
 from .verdicts import UnknownReason, decide, uncollected_instances
+from .vocabulary import Code, Step
 
 OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
@@ -69,6 +72,14 @@ class InstanceExposure:
     outbound_via: str | None = None
     outbound_code: str | None = None
     outbound_blocked_at: str | None = None
+    # IPv6, reported apart: the instance's own addresses, what reaches them, and whether it reaches out.
+    ipv6_addresses: list[str] = field(default_factory=list)
+    inbound_v6: list[ExposedPorts] = field(default_factory=list)
+    inbound_v6_code: str | None = None
+    inbound_v6_blocked_at: str | None = None
+    outbound_v6: bool | None = None  # None: the instance has no IPv6 address
+    outbound_v6_via: str | None = None
+    outbound_v6_code: str | None = None
     region: str | None = None
     vpc_id: str | None = None
     via_load_balancers: list = field(default_factory=list)  # LoadBalancerPath: the internet through a balancer
@@ -76,7 +87,7 @@ class InstanceExposure:
 
     @property
     def exposed(self) -> bool:
-        return bool(self.inbound or self.via_load_balancers)
+        return bool(self.inbound or self.inbound_v6 or self.via_load_balancers)
 
     @property
     def verdict(self) -> str:
@@ -114,7 +125,7 @@ class ExposureReport:
                 **{
                     k: v
                     for k, v in entry.__dict__.items()
-                    if k not in ("inbound", "blocked_rules", "via_load_balancers", "unknown")
+                    if k not in ("inbound", "blocked_rules", "inbound_v6", "via_load_balancers", "unknown")
                 },
                 "verdict": entry.verdict,
                 "via_load_balancers": [
@@ -128,6 +139,14 @@ class ExposureReport:
                         "sources": [str(s) for s in e.sources],
                     }
                     for e in entry.inbound
+                ],
+                "inbound_v6": [
+                    {
+                        "protocol": e.protocol,
+                        "ports": [e.ports.first, e.ports.last],
+                        "sources": [str(x) for x in e.sources],
+                    }
+                    for e in entry.inbound_v6
                 ],
                 "blocked_rules": [
                     {
@@ -191,7 +210,13 @@ class _Shared:
                 n.subnet.network_acl.id: n.subnet.network_acl for n in self.lab.nat_gateways.values() if n.vpc is vpc
             }
             self.nat_acl_edges[vpc.id] = sorted(
-                {x for acl in acls.values() for e in acl.entries.values() for x in _bounds(e.cidr)}
+                {
+                    x
+                    for acl in acls.values()
+                    for e in acl.entries.values()
+                    if e.cidr.version == 4
+                    for x in _bounds(e.cidr)
+                }
             )
         return bisect.bisect_right(self.nat_acl_edges[vpc.id], int(instance.private_ip))
 
@@ -199,7 +224,7 @@ class _Shared:
         """Port stretches on which the ACL's inbound decision is constant, with the allowed sources."""
         key = (acl.id, protocol)
         if key not in self.cells:
-            entries = [e for e in acl.rules(False) if e.protocol.covers(protocol)]
+            entries = [e for e in acl.rules(False) if e.protocol.covers(protocol) and e.cidr.version == 4]
             if protocol is Protocol.ICMP:
                 edges = [ECHO_REQUEST, ECHO_REQUEST + 1]
             else:
@@ -228,12 +253,16 @@ class _Shared:
             probe = Packet(protocol, _ANY, 0, _ANY, reply_port)
             decided = allowed = iv.EMPTY
             for entry in subnet.network_acl.rules(True):
+                if entry.cidr.version != 4:
+                    continue
                 if entry.protocol.covers(protocol) and (entry.ports is None or _covers_port(entry.ports, probe)):
                     if entry.action.value == "allow":
                         allowed = iv.union(allowed, iv.subtract(iv.of(entry.cidr), decided))
                     decided = iv.union(decided, iv.of(entry.cidr))
             covered = routed = iv.EMPTY
-            for route in sorted(table.routes.values(), key=lambda r: -r.destination.prefixlen):
+            for route in sorted(
+                (r for r in table.routes.values() if r.destination.version == 4), key=lambda r: -r.destination.prefixlen
+            ):
                 fresh = iv.subtract(iv.of(route.destination), covered)
                 good = isinstance(route.target, InternetGateway) and route.target is subnet.vpc.internet_gateway
                 if good and route.state is RouteState.ACTIVE:
@@ -250,8 +279,8 @@ class _Shared:
             return self.pieces[key]
         pieces, blocked = [], []
         for rule in group.rules:
-            if rule.egress or rule.cidr is None:
-                continue  # a group reference never matches an internet address
+            if rule.egress or rule.cidr is None or rule.cidr.version != 4:
+                continue  # a group reference never matches an internet address; IPv6 is reported apart
             wanted = iv.intersect(iv.of(rule.cidr), self.internet)
             if not wanted:
                 continue
@@ -275,7 +304,7 @@ class _Shared:
                         first_gap = (low, iv.first(gap))
                 if first_gap is not None:
                     code, at = self._why(subnet, protocol, *first_gap)
-                    blocked.append(BlockedRule(protocol.value, span, rule.cidr, code, at))
+                    blocked.append(BlockedRule(protocol.value, span, rule.cidr, str(code), at))
         self.pieces[key] = (pieces, blocked)
         return self.pieces[key]
 
@@ -284,18 +313,18 @@ class _Shared:
         acl = subnet.network_acl
         request = Packet(protocol, client, DEFAULT_SOURCE_PORT, _ANY, port)
         if acl_decides(acl, request, egress=False).action.value != "allow":
-            return "SUBNET_ACL_RESTRICTION", acl.id
+            return Code.SUBNET_ACL_RESTRICTION, acl.id
         if acl_decides(acl, request.reply(), egress=True).action.value != "allow":
-            return "SUBNET_ACL_RESTRICTION", acl.id
+            return Code.SUBNET_ACL_RESTRICTION, acl.id
         table = self.lab.route_table_of(subnet)
         route = table.lookup(client)
         if route is None:
-            return "NO_ROUTE_TO_DESTINATION", table.id
+            return Code.NO_ROUTE_TO_DESTINATION, table.id
         if route.state is RouteState.BLACKHOLE:
-            return "BAD_STATE_ROUTE", table.id
+            return Code.BAD_STATE_ROUTE, table.id
         if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
-            return "UNSUPPORTED_COMPONENT", route.target_id
-        return "ASYMMETRIC_RETURN_PATH", table.id
+            return Code.UNSUPPORTED_COMPONENT, route.target_id
+        return Code.ASYMMETRIC_RETURN_PATH, table.id
 
 
 _ANY = iv.first(iv.EVERYTHING)
@@ -384,6 +413,7 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
         inbound, code, at, blocked = _inbound(shared, instance, vpc)
         # Converted to CIDRs once per key: the conversion costs more than the reasoning.
         shown = [ExposedPorts(e.protocol, e.ports, _display_sources(shared, e.sources)) for e in inbound]
+        code = str(code) if code is not None else None  # the plain text, as analyze hands it out
         shared.answers[key] = (shown, code, _SELF if at == instance.id else at, blocked)
     inbound, code, at, blocked = shared.answers[key]
     entry.inbound = list(inbound)
@@ -392,12 +422,14 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     out_key = (*key, shared.nat_acl_cell(instance), subnet.id if subnet.id in shared.nat_subnets else None)
     if out_key not in shared.outbound:
         result = analyze_with(shared.context, instance, "internet", "tcp", OUTBOUND_PORT, None)
-        gateways = [h.component for h in result.forward if h.step in ("nat_out", "igw_out")]
+        gateways = [h.component for h in result.forward if h.step in (Step.NAT_OUT, Step.IGW_OUT)]
         via = gateways[0] if gateways else None  # a NAT gateway comes before the internet gateway
         at = _SELF if result.blocked_at == instance.id else result.blocked_at
         shared.outbound[out_key] = (result.reachable, via if result.reachable else None, result.code, at)
     entry.outbound, entry.outbound_via, entry.outbound_code, at = shared.outbound[out_key]
     entry.outbound_blocked_at = instance.id if at is _SELF else at
+    if getattr(instance, "ipv6_addresses", None):
+        ipv6_exposure(shared.context, instance, entry)
     return entry
 
 
@@ -407,16 +439,18 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     unknown = {u.id for u in shared.lab.unsupported if u.why == "not_collected"}  # an imported lab's placeholders
     table = shared.lab.route_table_of(instance.subnet)
     if instance.public_ip is None:
-        return [], "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", gateway.id if gateway else instance.id, []
+        return [], Code.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, gateway.id if gateway else instance.id, []
     if gateway is None and table.id in unknown:
-        return [], "UNSUPPORTED_COMPONENT", table.id, []
+        return [], Code.UNSUPPORTED_COMPONENT, table.id, []
     if gateway is None:
-        return [], "BAD_STATE_ATTACHMENT", vpc.id, []
+        return [], Code.BAD_STATE_ATTACHMENT, vpc.id, []
     if instance.state is not InstanceState.RUNNING:
-        return [], "BAD_STATE", instance.id, []
+        return [], Code.BAD_STATE, instance.id, []
+    if blocks(shared.lab, instance.subnet, True, Via.INTERNET_GATEWAY):
+        return [], Code.VPC_BLOCK_PUBLIC_ACCESS_ENABLED, gateway.id, []
     for component in (instance.subnet.network_acl.id, table.id):
         if component in unknown:
-            return [], "UNSUPPORTED_COMPONENT", component, []
+            return [], Code.UNSUPPORTED_COMPONENT, component, []
     pieces, blocked = [], []
     for group in instance.security_groups:
         more, stopped = shared.group_pieces(group, instance.subnet)
@@ -425,10 +459,10 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     merged = _merge(pieces)
     unknown_groups = [g.id for g in instance.security_groups if g.id in unknown]
     if unknown_groups:  # what the known groups admit is shown; the rest cannot be judged
-        return merged, "UNSUPPORTED_COMPONENT", unknown_groups[0], blocked
+        return merged, Code.UNSUPPORTED_COMPONENT, unknown_groups[0], blocked
     if blocked:
         return merged, blocked[0].code, blocked[0].blocked_at, blocked
     if merged:
         return merged, None, None, []
     has_rules = any(not r.egress for g in instance.security_groups for r in g.rules)
-    return [], "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES", instance.security_groups[0].id, []
+    return [], Code.ENI_SG_RULES_MISMATCH if has_rules else Code.SG_HAS_NO_RULES, instance.security_groups[0].id, []

@@ -19,7 +19,7 @@ test (or a learner) can run them: ``fixes.apply(lab, analysis.fix_steps)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import ip_address
 
 from ..model import wording
 from ..model.addressing import PortRange
@@ -225,7 +225,8 @@ def _attach_gateway(lab, values: dict, packet: Packet, on_return: bool):
 
 # ---- rules ----------------------------------------------------------------------------------------------
 def _peer_cidr(values: dict) -> str:
-    return f"{IPv4Address(values['peer'])}/32"
+    peer = ip_address(values["peer"])  # an IPv6 peer gets an IPv6 rule: IPv4 rules never match it
+    return f"{peer}/{peer.max_prefixlen}"
 
 
 def _traffic(packet: Packet):

@@ -9,7 +9,7 @@ AWS Reachability Analyzer, the component that blocks, and the values its explana
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 from ..model.addressing import Protocol
 
@@ -22,20 +22,27 @@ NAT_GATEWAY_PORTS = (1024, 65535)
 # would block a Linux one.
 DEFAULT_SOURCE_PORT = LINUX_EPHEMERAL[0]
 ECHO_REQUEST, ECHO_REPLY = 8, 0  # ICMP types: "port" is the ICMP type for protocol icmp
+ECHO_REQUEST_V6, ECHO_REPLY_V6 = 128, 129  # ICMPv6 (protocol 58)
+# ICMP queries and the type of their answer (RFC 792, RFC 4443): echo, timestamp, information,
+# address mask. Any other type (an error such as 3 or 11) has no answer.
+ICMP_REPLIES = {8: 0, 13: 14, 15: 16, 17: 18}
+ICMPV6_REPLIES = {128: 129}
 
 
 @dataclass(frozen=True)
 class Packet:
     protocol: Protocol
-    source: IPv4Address
+    source: IPv4Address | IPv6Address
     source_port: int
-    destination: IPv4Address
+    destination: IPv4Address | IPv6Address
     destination_port: int
 
     def reply(self) -> Packet:
-        """The answer: addresses and ports swapped (an ICMP echo request is answered by an echo reply)."""
-        if self.protocol is Protocol.ICMP:
-            reply_type = ECHO_REPLY if self.destination_port == ECHO_REQUEST else self.destination_port
+        """The answer: addresses and ports swapped; an ICMP query is answered by its reply type (echo
+        request 8 by echo reply 0, timestamp 13 by 14 ...; ICMPv6 echo 128 by 129)."""
+        if self.protocol.is_icmp:
+            replies = ICMPV6_REPLIES if self.protocol is Protocol.ICMPV6 else ICMP_REPLIES
+            reply_type = replies.get(self.destination_port, self.destination_port)
             return Packet(self.protocol, self.destination, 0, self.source, reply_type)
         return Packet(self.protocol, self.destination, self.destination_port, self.source, self.source_port)
 
@@ -46,8 +53,9 @@ class Packet:
         return replace(self, destination=address, destination_port=self.destination_port if port is None else port)
 
     def __str__(self) -> str:
-        if self.protocol is Protocol.ICMP:
-            return f"icmp {self.source} → {self.destination} (type {self.destination_port})"
+        if self.protocol.is_icmp:
+            name = "icmpv6" if self.protocol is Protocol.ICMPV6 else "icmp"
+            return f"{name} {self.source} → {self.destination} (type {self.destination_port})"
         return f"{self.protocol.value} {self.source}:{self.source_port} → {self.destination}:{self.destination_port}"
 
 

@@ -10,33 +10,40 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from ..model.addressing import Protocol
-from ..model.resources import InstanceState, NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupRule
+from ..model.resources import (
+    InstanceState,
+    NetworkAcl,
+    NetworkAclEntry,
+    SecurityGroup,
+    SecurityGroupRule,
+    star_rule,
+)
 from .packets import Packet
 
 
 def _port_matches(ports, packet: Packet) -> bool:
     if ports is None:
         return True
-    if packet.protocol is Protocol.ICMP:
+    if packet.protocol.is_icmp:
         return ports.matches_icmp(packet.destination_port, 0)
     return ports.contains(packet.destination_port)
 
 
 def group_members(lab, group_id: str) -> set[IPv4Address]:
     """Private addresses of the running or stopped instances that carry the group (on any interface)."""
-    return {
-        i.private_ip
-        for i in (*lab.instances.values(), *lab.network_interfaces.values())
-        if i.state is not InstanceState.TERMINATED and any(g.id == group_id for g in i.security_groups)
-    }
+    members = set()
+    for i in (*lab.instances.values(), *lab.network_interfaces.values()):
+        if i.state is not InstanceState.TERMINATED and any(g.id == group_id for g in i.security_groups):
+            members.add(i.private_ip)  # a group reference covers IPv6 too (fact sheet §12.3)
+            members.update(getattr(i, "ipv6_addresses", ()))
+    return members
 
 
 def sg_rule_matches(lab, rule: SecurityGroupRule, packet: Packet, peer: IPv4Address) -> bool:
     if not rule.protocol.covers(packet.protocol) or not _port_matches(rule.ports, packet):
         return False
     if rule.cidr is not None:
-        return peer in rule.cidr
+        return peer.version == rule.cidr.version and peer in rule.cidr  # IPv4 rules never match IPv6
     return peer in group_members(lab, rule.group_id)
 
 
@@ -61,6 +68,12 @@ def acl_decides(acl: NetworkAcl, packet: Packet, egress: bool) -> NetworkAclEntr
     peer = packet.destination if egress else packet.source
     rules = acl.rules(egress)
     for entry in rules:
-        if entry.protocol.covers(packet.protocol) and _port_matches(entry.ports, packet) and peer in entry.cidr:
+        same_family = entry.cidr.version == peer.version
+        if (
+            same_family
+            and entry.protocol.covers(packet.protocol)
+            and _port_matches(entry.ports, packet)
+            and peer in entry.cidr
+        ):
             return entry
-    return rules[-1]
+    return star_rule(egress, peer.version)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import IPv4Address
 
-from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol
+from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol, is_internet_address
 from ..model.resources import Instance
 
 DEFAULT_PORTS = {Protocol.TCP: 80, Protocol.UDP: 53}
@@ -34,7 +34,13 @@ def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4A
     blocks = [r.cidr for g in groups for r in g.rules if r.cidr is not None]
     blocks += [e.cidr for a in acls for e in a.entries.values()]
     blocks += [route.destination for t in tables for route in t.routes.values()]
-    excluded = [*RFC1918, RFC6598, *NOT_ROUTABLE] + [c for v in lab.vpcs.values() for c in v.cidrs]
+    if default.version == 6:
+        yield from _ipv6_candidates(instance, blocks, default)
+        return
+    blocks = [b for b in blocks if b.version == 4]
+    # Internet hosts are judged per VPC: another VPC's publicly routable CIDR is the internet here.
+    vpcs = [instance.vpc] if instance is not None else lab.vpcs.values()
+    excluded = [*RFC1918, RFC6598, *NOT_ROUTABLE] + [c for v in vpcs for c in v.cidrs]
     edges = {0}
     for block in (*blocks, *excluded):
         edges.add(int(block.network_address))
@@ -55,6 +61,19 @@ def candidate_hosts(lab, instance: Instance | None, egress: bool, default: IPv4A
             if address in public:
                 continue
         yield address
+
+
+def _ipv6_candidates(instance, blocks, default) -> Iterator:
+    """IPv6 space is too large to walk: the first and the next address of each rule's block."""
+    own = instance.vpc.ipv6_cidr_blocks if instance is not None else []
+    seen = {default}
+    for block in blocks:
+        if block.version != 6:
+            continue
+        for address in (block.network_address, block.network_address + 1):
+            if address not in seen and is_internet_address(address) and not any(address in b for b in own):
+                seen.add(address)
+                yield address
 
 
 def candidate_ports(lab, instance: Instance | None, protocol: Protocol) -> list[int]:

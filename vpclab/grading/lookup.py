@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..model.errors import NotFoundError
+from ..model.kinds import TABLES
 from ..model.resources import InstanceState
 from ..model.restore import RESOURCE_TABLES
 
@@ -25,8 +26,7 @@ def exposed_ports(lab, instance_) -> set[tuple[str, int, int]]:
     return {(e.protocol, e.ports.first, e.ports.last) for e in entry.inbound}
 
 
-_KINDS = ("instances", "security_groups", "subnets", "route_tables", "internet_gateways", "network_acls",
-          "elastic_ips", "nat_gateways", "vpcs")  # fmt: skip
+_KINDS = TABLES  # every kind of resource (vpclab/model/kinds.py)
 
 
 def _names(resource) -> set[str]:

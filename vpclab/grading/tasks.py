@@ -243,4 +243,8 @@ task("l06_ssh_admin", Reach("203.0.113.7", "web", 22), Reach("198.51.100.99", "w
 task("l06_idle", NoIdleAddress(), Reach(INTERNET, "web", 443))
 task("l07_several", WEB_HTTP, Reach(INTERNET, "web", 8080, reachable=False))
 task("l07_acl", WEB_HTTP, Reach(INTERNET, "web", 443))
+CLIENT6, SERVICE6 = "2001:db8:5::20", "2001:db8:6::10"  # internet hosts from IPv6's documentation range
+task("l08_exclusion", Reach(INTERNET, "web", 443), Reach(CLIENT6, "web", 443),
+     Reach("worker", SERVICE6, 443, reachable=False))
+task("l08_worker_out", Reach("worker", SERVICE6, 443), Reach(CLIENT6, "worker", 8080, reachable=False))
 # fmt: on

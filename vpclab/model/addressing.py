@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import lru_cache
-from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 from .errors import InvalidParameterError
 
@@ -28,6 +28,23 @@ NOT_ROUTABLE = (
     IPv4Network("240.0.0.0/4"),
 )
 ANYWHERE = IPv4Network("0.0.0.0/0")
+ANYWHERE_V6 = IPv6Network("::/0")
+# IPv6 space that is never an internet host: unspecified, loopback, IPv4-mapped, discard-only,
+# unique-local (fc00::/7), link-local (fe80::/10, the IMDS's fd00:ec2::254 is unique-local) and multicast.
+NOT_ROUTABLE_V6 = (
+    IPv6Network("::/128"),
+    IPv6Network("::1/128"),
+    IPv6Network("::ffff:0:0/96"),
+    IPv6Network("100::/64"),
+    IPv6Network("fc00::/7"),
+    IPv6Network("fe80::/10"),
+    IPv6Network("ff00::/8"),
+)
+NAT64_PREFIX = IPv6Network("64:ff9b::/96")  # IPv4 addresses seen from an IPv6-only host (DNS64 + NAT64)
+# What the lab's internet side holds besides ordinary hosts: the instance metadata service and the
+# VPC resolver answer on the instance's own host (link-local), never through the VPC's network.
+INSTANCE_METADATA = (IPv4Address("169.254.169.254"), IPv6Address("fd00:ec2::254"))
+VPC_RESOLVER = (IPv4Address("169.254.169.253"), IPv6Address("fd00:ec2::253"))
 # Routes into the instance metadata / DNS range cannot be added (VPC User Guide, "Route tables").
 RESERVED_ROUTE_RANGE = IPv4Network("169.254.168.0/22")
 
@@ -74,6 +91,42 @@ def parse_ip(value: object, parameter: str = "privateIpAddress") -> IPv4Address:
     return address
 
 
+def parse_ipv6_cidr(value: object, parameter: str = "ipv6CidrBlock") -> IPv6Network:
+    """An IPv6 CIDR (``2406:da12:7f::/56``), canonicalised; ``InvalidParameterValue`` otherwise."""
+    if isinstance(value, IPv6Network):
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    try:
+        if text is None or "/" not in text:
+            raise ValueError
+        network = _network(text)
+    except ValueError:
+        network = None
+    if not isinstance(network, IPv6Network):
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:ipv6_cidr", value=value, parameter=parameter
+        )
+    return network
+
+
+def parse_cidr_any(value: object, parameter: str = "cidrBlock") -> IPv4Network | IPv6Network:
+    """An IPv4 or an IPv6 CIDR: a route's destination, a rule's peer (``"0.0.0.0/0"``, ``"::/0"``)."""
+    if isinstance(value, IPv6Network) or (isinstance(value, str) and ":" in value):
+        return parse_ipv6_cidr(value, parameter)
+    return parse_cidr(value, parameter)
+
+
+def parse_ip_any(value: object, parameter: str = "address") -> IPv4Address | IPv6Address:
+    if isinstance(value, IPv6Address) or (isinstance(value, str) and ":" in value):
+        try:
+            return IPv6Address(value.strip()) if isinstance(value, str) else value
+        except ValueError:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ip", value=value, parameter=parameter
+            ) from None
+    return parse_ip(value, parameter)
+
+
 def reserved_addresses(subnet: IPv4Network) -> tuple[IPv4Address, ...]:
     """The five addresses AWS keeps in every subnet: network, router, DNS, future use, broadcast."""
     base = subnet.network_address
@@ -84,9 +137,9 @@ def usable_count(subnet: IPv4Network) -> int:
     return subnet.num_addresses - 5
 
 
-def in_any(address: IPv4Address | IPv4Network, networks) -> bool:
-    if isinstance(address, IPv4Network):
-        return any(address.subnet_of(n) for n in networks)
+def in_any(address, networks) -> bool:
+    if isinstance(address, IPv4Network | IPv6Network):
+        return any(address.version == n.version and address.subnet_of(n) for n in networks)
     return any(address in n for n in networks)
 
 
@@ -95,15 +148,30 @@ def is_private_range(address: IPv4Address | IPv4Network) -> bool:
     return in_any(address, (*RFC1918, RFC6598))
 
 
-def is_internet_address(address: IPv4Address) -> bool:
+def is_internet_address(address: IPv4Address | IPv6Address) -> bool:
     """Could this be a host on the internet, as an internet gateway sees it?
 
     Python's ``ipaddress`` calls the documentation ranges (192.0.2.0/24, 198.51.100.0/24,
     203.0.113.0/24) private; for a VPC they are ordinary internet hosts, and the lessons use them so.
     Only RFC 1918, RFC 6598 and never-routable space is excluded here; the engine also excludes the
-    lab's own VPC CIDRs.
+    lab's own VPC CIDRs. For IPv6 the same holds for 2001:db8::/32; unique-local, link-local,
+    multicast, loopback and IPv4-mapped space are excluded.
     """
+    if address.version == 6:
+        return not in_any(address, NOT_ROUTABLE_V6)
     return not is_private_range(address) and not in_any(address, NOT_ROUTABLE)
+
+
+def bogon_kind(address: IPv4Address | IPv6Address) -> str | None:
+    """What a non-internet address is, if it is one of the special ones: ``metadata`` (the instance
+    metadata service), ``resolver`` (the VPC's DNS resolver) or ``bogon`` (never routed); else None."""
+    if address in INSTANCE_METADATA:
+        return "metadata"
+    if address in VPC_RESOLVER:
+        return "resolver"
+    if address.version == 6:
+        return "bogon" if in_any(address, NOT_ROUTABLE_V6) else None
+    return "bogon" if in_any(address, NOT_ROUTABLE) or address == IPv4Address("255.255.255.255") else None
 
 
 def rfc1918_block(network: IPv4Network) -> IPv4Network | None:
@@ -134,17 +202,31 @@ def secondary_cidr_restricted(cidrs: list[IPv4Network], candidate: IPv4Network) 
     return not primary.subnet_of(BENCHMARK_198_19) and candidate.overlaps(BENCHMARK_198_19)
 
 
+def check_bool(value: object, parameter: str) -> bool:
+    """A yes/no parameter must be ``True`` or ``False``: ``"false"`` is truthy, so it is refused."""
+    if not isinstance(value, bool):
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:bool", parameter=parameter, value=repr(value)[:80]
+        )
+    return value
+
+
 class Protocol(enum.Enum):
     """IP protocols a rule can name. ``ALL`` is AWS's ``-1``."""
 
     TCP = "tcp"
     UDP = "udp"
     ICMP = "icmp"
+    ICMPV6 = "58"  # AWS spells it by number; a rule with it needs an IPv6 peer to match anything
     ALL = "-1"
 
     @property
     def number(self) -> str:
-        return {"tcp": "6", "udp": "17", "icmp": "1", "-1": "-1"}[self.value]
+        return {"tcp": "6", "udp": "17", "icmp": "1", "58": "58", "-1": "-1"}[self.value]
+
+    @property
+    def is_icmp(self) -> bool:
+        return self in (Protocol.ICMP, Protocol.ICMPV6)
 
     @property
     def has_ports(self) -> bool:
@@ -161,6 +243,8 @@ _PROTOCOL_SPELLINGS = {
     "17": Protocol.UDP,
     "icmp": Protocol.ICMP,
     "1": Protocol.ICMP,
+    "icmpv6": Protocol.ICMPV6,
+    "58": Protocol.ICMPV6,
     "-1": Protocol.ALL,
     "all": Protocol.ALL,
 }

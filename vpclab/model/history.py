@@ -7,8 +7,11 @@ from inside another verb are not recorded twice.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import functools
-from ipaddress import IPv4Address, IPv4Network
+import math
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from .resources import Resource
 
@@ -54,11 +57,20 @@ VERBS = (
     "replace_network_acl_entry",
     "delete_network_acl_entry",
     "replace_network_acl_association",
+    "associate_subnet_cidr_block",
+    "disassociate_subnet_cidr_block",
+    "create_egress_only_internet_gateway",
+    "delete_egress_only_internet_gateway",
+    "modify_vpc_block_public_access_options",
+    "create_vpc_block_public_access_exclusion",
+    "modify_vpc_block_public_access_exclusion",
+    "delete_vpc_block_public_access_exclusion",
 )
 MARKERS = ("undo",)  # entries that are not verbs but belong to the story (the console's undo)
 
 
 _SCALARS = frozenset({type(None), bool, int, float, str})
+_PLAIN = frozenset({type(None), bool, int, str})  # floats go through plain(): NaN and infinities
 
 
 def plain(value):
@@ -66,18 +78,24 @@ def plain(value):
     # Every verb call passes through here: the common cases (plain values, the argument tuple and
     # keyword dict, resources) come first, by exact type, which is much faster than isinstance.
     kind = type(value)
+    if kind is float and not math.isfinite(value):
+        return repr(value)  # JSON has no NaN or infinity: the history stays valid JSON
     if kind in _SCALARS:
         return value
     if kind is tuple or kind is list:
-        return [v if type(v) in _SCALARS else plain(v) for v in value]
+        return [v if type(v) in _PLAIN else plain(v) for v in value]
     if kind is dict:
-        return {str(k): v if type(v) in _SCALARS else plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PLAIN else plain(v) for k, v in value.items()}
     if isinstance(value, Resource):
         return value.id
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, IPv4Address | IPv4Network):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if value is None or isinstance(value, bool | int | str):
+        return value if type(value) in _SCALARS else (str(value) if isinstance(value, str) else int(value))
+    if isinstance(value, IPv4Address | IPv4Network | IPv6Address | IPv6Network):
         return str(value)
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(v) for v in value]
     if isinstance(value, dict):
@@ -86,8 +104,17 @@ def plain(value):
     if isinstance(resource_id, str):
         return resource_id
     if hasattr(value, "rule_id"):
-        return value.rule_id or repr(value)
-    return repr(value)
+        return value.rule_id or _kind_of(value)
+    if hasattr(value, "internet_gateway_block_mode"):  # the Block Public Access options
+        return value.mode
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a route, an ACL entry: its fields
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare}
+    # Never an object's repr (addresses of memory, text that changes between runs): its kind only.
+    return _kind_of(value)
+
+
+def _kind_of(value) -> str:
+    return f"<{type(value).__name__}>"
 
 
 def recorded(method):

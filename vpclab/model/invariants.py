@@ -23,8 +23,11 @@ def problems(lab) -> list[str]:
         for role in ("default_network_acl", "default_security_group"):
             if getattr(vpc, role) not in {**lab.network_acls, **lab.security_groups}.values():
                 found.append(f"{vpc.id}: {role} missing")
+        eigws = [g for g in lab.egress_only_internet_gateways.values() if g.vpc is vpc]
+        if len(eigws) > 1 or (eigws[:1] or [None])[0] is not vpc.egress_only_internet_gateway:
+            found.append(f"{vpc.id}: egress-only gateway attachment is not one-to-one")
     for table in lab.route_tables.values():
-        for block in table.vpc.cidrs:
+        for block in (*table.vpc.cidrs, *table.vpc.ipv6_cidr_blocks):
             route = table.routes.get(block)
             if route is None or route.target != LOCAL:
                 found.append(f"{table.id}: no local route for {block}")
@@ -52,6 +55,18 @@ def problems(lab) -> list[str]:
         users.update({n.private_ip: n.id for n in lab.network_interfaces.values() if n.subnet is subnet})
         if users != subnet.used_addresses:
             found.append(f"{subnet.id}: addresses in use do not match its instances and NAT gateways")
+        ipv6_users = {a: i.id for i in lab.instances.values() if i.subnet is subnet for a in i.ipv6_addresses}
+        if ipv6_users != subnet.used_ipv6_addresses:
+            found.append(f"{subnet.id}: IPv6 addresses in use do not match its instances")
+        block = subnet.ipv6_cidr_block
+        if block is not None and not any(block.subnet_of(b) for b in subnet.vpc.ipv6_cidr_blocks):
+            found.append(f"{subnet.id}: IPv6 block outside its VPC's")
+        if subnet.assign_ipv6_address_on_creation and block is None:
+            found.append(f"{subnet.id}: assigns IPv6 addresses without an IPv6 block")
+    for exclusion in lab.block_public_access_exclusions.values():
+        target = exclusion.resource
+        if target is None or target not in (*lab.vpcs.values(), *lab.subnets.values()):
+            found.append(f"{exclusion.id}: excludes a VPC or subnet that is gone")
     for eip in lab.elastic_ips.values():
         if eip.instance is not None and eip.instance.elastic_ip is not eip:
             found.append(f"{eip.id}: instance does not point back")

@@ -17,6 +17,8 @@ from functools import cache, lru_cache
 from ipaddress import IPv4Address, IPv4Network, collapse_addresses
 from pathlib import Path
 
+from .kinds import ID_KINDS  # noqa: F401  (kept importable from here; the registry lives in kinds.py)
+
 
 @dataclass(frozen=True)
 class Region:
@@ -58,24 +60,6 @@ def _region(name: str, info: dict) -> Region:
 
 REGIONS = {name: _region(name, info) for name, info in REGION_DATA["regions"].items()}
 DEFAULT_REGION = "ap-northeast-2"
-
-ID_KINDS = (
-    "vpc",
-    "subnet",
-    "igw",
-    "rtb",
-    "rtbassoc",
-    "acl",
-    "aclassoc",
-    "sg",
-    "sgr",
-    "i",
-    "eni",
-    "eipalloc",
-    "eipassoc",
-    "nat",
-    "vpc-cidr-assoc",
-)
 
 
 _MASK = (1 << 64) - 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from .addressing import PortRange, Protocol, usable_count
 from .imported import UnsupportedTarget
@@ -38,7 +38,36 @@ class Action(enum.Enum):
     DENY = "deny"
 
 
+class BlockPublicAccessMode(enum.Enum):
+    """The account's VPC Block Public Access mode in the Region (fact sheet §14.2)."""
+
+    OFF = "off"
+    BLOCK_BIDIRECTIONAL = "block-bidirectional"
+    BLOCK_INGRESS = "block-ingress"
+
+
+class ExclusionMode(enum.Enum):
+    """What a Block Public Access exclusion lets through for its VPC or subnet (fact sheet §14.2)."""
+
+    ALLOW_BIDIRECTIONAL = "allow-bidirectional"
+    ALLOW_EGRESS = "allow-egress"
+
+
 LOCAL = "local"  # the target of a VPC's local routes
+
+_DISPLAY: dict = {}
+
+
+def register_display(kind: str, function) -> None:
+    """The render layer's hook: ``register_display("html", resource_html)`` makes every resource
+    show as that function draws it in Jupyter."""
+    _DISPLAY[kind] = function
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
 
 
 class Resource:
@@ -48,11 +77,9 @@ class Resource:
     name: str | None
 
     def _repr_html_(self) -> str:
-        # Rendering lives in the render layer; a display hook imports it lazily (the one import
-        # upward that tests/test_layers.py allows), so the model never depends on it.
-        from ..render.tables import resource_html
-
-        return resource_html(self)
+        # Rendering lives in the render layer, which registers its display here when it is imported
+        # (see ``register_display``); the model never imports it.
+        return _DISPLAY["html"](self) if "html" in _DISPLAY else f"<pre>{_escape(repr(self))}</pre>"
 
     def _repr_fields(self) -> str:
         return ""
@@ -73,6 +100,9 @@ class Vpc(Resource):
     default_network_acl: NetworkAcl | None = None
     default_security_group: SecurityGroup | None = None
     region: str | None = None  # None: the lab's Region (a lab imported from several Regions sets it)
+    ipv6_cidr_blocks: list[IPv6Network] = field(default_factory=list)  # Amazon-provided /56s
+    ipv6_cidr_association_ids: list[str] = field(default_factory=list)
+    egress_only_internet_gateway: EgressOnlyInternetGateway | None = None
 
     @property
     def cidr(self) -> IPv4Network:
@@ -95,6 +125,10 @@ class Subnet(Resource):
     network_acl: NetworkAcl | None = None
     network_acl_association_id: str = ""
     used_addresses: dict[IPv4Address, str] = field(default_factory=dict)  # private IP -> user id
+    ipv6_cidr_block: IPv6Network | None = None  # a /64 of one of the VPC's IPv6 blocks
+    ipv6_cidr_association_id: str | None = None
+    assign_ipv6_address_on_creation: bool = False
+    used_ipv6_addresses: dict[IPv6Address, str] = field(default_factory=dict)  # IPv6 address -> instance id
 
     @property
     def available_ip_address_count(self) -> int:
@@ -122,10 +156,33 @@ class InternetGateway(Resource):
 
 
 @dataclass(eq=False, repr=False)
-class Route:
-    """One route: a destination CIDR and a target (``"local"``, a gateway, a NAT gateway, an instance)."""
+class EgressOnlyInternetGateway(Resource):
+    """IPv6's answer to the NAT gateway: outbound-initiated IPv6 only, attached to one VPC at creation.
 
-    destination: IPv4Network
+    There is no attach or detach: it belongs to its VPC until deleted, and routes that name it then
+    turn ``blackhole`` (fact sheet §13).
+    """
+
+    id: str  # eigw-…
+    vpc: Vpc
+    name: str | None = None
+    deleted: bool = False
+
+    @property
+    def attachments(self) -> list[dict[str, str]]:
+        # Unlike the internet gateway's "available", AWS reports this attachment as "attached".
+        return [] if self.deleted else [{"VpcId": self.vpc.id, "State": "attached"}]
+
+    def _repr_fields(self) -> str:
+        return f", vpc={self.vpc.id!r}"
+
+
+@dataclass(eq=False, repr=False)
+class Route:
+    """One route: a destination CIDR (IPv4 or IPv6) and a target (``"local"``, a gateway, an
+    egress-only gateway, a NAT gateway, an instance)."""
+
+    destination: IPv4Network | IPv6Network
     target_id: str
     target: object  # the target resource, or LOCAL; a deleted target stays here and makes a blackhole
     vpc: Vpc
@@ -139,6 +196,8 @@ class Route:
             active = True
         elif isinstance(target, InternetGateway):
             active = not target.deleted and target.vpc is self.vpc
+        elif isinstance(target, EgressOnlyInternetGateway):
+            active = not target.deleted
         elif isinstance(target, NatGateway):
             active = target.state is NatGatewayState.AVAILABLE
         elif isinstance(target, Instance | NetworkInterface):
@@ -177,23 +236,26 @@ class RouteTable(Resource):
     id: str
     vpc: Vpc
     name: str | None = None
-    routes: dict[IPv4Network, Route] = field(default_factory=dict)
+    routes: dict[IPv4Network | IPv6Network, Route] = field(default_factory=dict)
     associations: list[RouteTableAssociation] = field(default_factory=list)
 
     @property
     def main(self) -> bool:
         return any(a.main for a in self.associations)
 
-    def lookup(self, address: IPv4Address | str) -> Route | None:
-        """Longest prefix match. A blackhole route still wins: AWS does not fall back to a shorter one."""
+    def lookup(self, address: IPv4Address | IPv6Address | str) -> Route | None:
+        """Longest prefix match over the routes of the address's family (``0.0.0.0/0`` never carries
+        IPv6, ``::/0`` never IPv4). A blackhole route still wins: AWS does not fall back to a shorter one."""
         if isinstance(address, str):
-            from .addressing import parse_ip
+            from .addressing import parse_ip_any
 
-            address = parse_ip(address, "address")
+            address = parse_ip_any(address, "address")
         best = None
         for route in self.routes.values():
-            if address in route.destination and (
-                best is None or route.destination.prefixlen > best.destination.prefixlen
+            if (
+                route.destination.version == address.version
+                and address in route.destination
+                and (best is None or route.destination.prefixlen > best.destination.prefixlen)
             ):
                 best = route
         return best
@@ -217,6 +279,8 @@ class Instance(Resource):
     elastic_ip: ElasticIp | None = None
     # Secondary network interfaces (device index 1 and up), by device index; only imported labs have them.
     interfaces: list[NetworkInterface] = field(default_factory=list)
+    # IPv6 addresses of the primary interface: public by nature, no NAT, no Elastic IP (fact sheet §12.1).
+    ipv6_addresses: list[IPv6Address] = field(default_factory=list)
 
     @property
     def public_ip(self) -> IPv4Address | None:
@@ -231,7 +295,8 @@ class Instance(Resource):
 
     def _repr_fields(self) -> str:
         public = str(self.public_ip) if self.public_ip else None
-        return f", private_ip={str(self.private_ip)!r}, public_ip={public!r}, state={self.state.value!r}"
+        ipv6 = f", ipv6_addresses={[str(a) for a in self.ipv6_addresses]!r}" if self.ipv6_addresses else ""
+        return f", private_ip={str(self.private_ip)!r}, public_ip={public!r}{ipv6}, state={self.state.value!r}"
 
 
 @dataclass(eq=False, repr=False)
@@ -307,7 +372,7 @@ class SecurityGroupRule:
     egress: bool
     protocol: Protocol
     ports: PortRange | None  # None with protocol -1: every port
-    cidr: IPv4Network | None = None
+    cidr: IPv4Network | IPv6Network | None = None
     group_id: str | None = None
     rule_id: str = field(default="", compare=False)
 
@@ -349,6 +414,7 @@ class SecurityGroup(Resource):
 
 ACL_RULE_MAX = 32766
 ACL_DEFAULT_RULE = 32767  # the "*" rule: deny everything, always last, never changed
+ACL_DEFAULT_RULE_V6 = 32768  # its IPv6 twin, present once the VPC has an IPv6 block (fact sheet §12.3)
 
 
 @dataclass(frozen=True)
@@ -357,11 +423,11 @@ class NetworkAclEntry:
     egress: bool
     protocol: Protocol
     ports: PortRange | None
-    cidr: IPv4Network
+    cidr: IPv4Network | IPv6Network
     action: Action
 
     def __repr__(self) -> str:
-        number = "*" if self.rule_number == ACL_DEFAULT_RULE else str(self.rule_number)
+        number = "*" if self.rule_number > ACL_RULE_MAX else str(self.rule_number)
         ports = "all" if self.ports is None else str(self.ports)
         way = "egress" if self.egress else "ingress"
         return f"NetworkAclEntry({number}, {way}, {self.protocol.value}, {ports}, {self.cidr}, {self.action.value})"
@@ -371,10 +437,14 @@ _STAR_RULES = {
     egress: NetworkAclEntry(ACL_DEFAULT_RULE, egress, Protocol.ALL, None, IPv4Network("0.0.0.0/0"), Action.DENY)
     for egress in (False, True)
 }
+_STAR_RULES_V6 = {
+    egress: NetworkAclEntry(ACL_DEFAULT_RULE_V6, egress, Protocol.ALL, None, IPv6Network("::/0"), Action.DENY)
+    for egress in (False, True)
+}
 
 
-def star_rule(egress: bool) -> NetworkAclEntry:
-    return _STAR_RULES[egress]
+def star_rule(egress: bool, version: int = 4) -> NetworkAclEntry:
+    return (_STAR_RULES_V6 if version == 6 else _STAR_RULES)[egress]
 
 
 @dataclass(eq=False, repr=False)
@@ -388,7 +458,8 @@ class NetworkAcl(Resource):
     def rules(self, egress: bool) -> list[NetworkAclEntry]:
         """The rules of one direction in evaluation order, the ``*`` deny last."""
         mine = sorted((e for e in self.entries.values() if e.egress == egress), key=lambda e: e.rule_number)
-        return [*mine, star_rule(egress)]
+        stars = [star_rule(egress)] + ([star_rule(egress, 6)] if self.vpc.ipv6_cidr_blocks else [])
+        return [*mine, *stars]
 
     @property
     def inbound(self) -> list[NetworkAclEntry]:
@@ -425,3 +496,39 @@ class NatGateway(Resource):
     def _repr_fields(self) -> str:
         public = str(self.public_ip) if self.public_ip else None
         return f", subnet={self.subnet.id!r}, public_ip={public!r}, state={self.state.value!r}"
+
+
+@dataclass(eq=False, repr=False)
+class VpcBlockPublicAccessOptions:
+    """The account's Block Public Access setting in the lab's Region (one object per lab, always live)."""
+
+    internet_gateway_block_mode: BlockPublicAccessMode = BlockPublicAccessMode.OFF
+
+    @property
+    def mode(self) -> str:
+        return self.internet_gateway_block_mode.value
+
+    def __repr__(self) -> str:
+        return f"VpcBlockPublicAccessOptions(internet_gateway_block_mode={self.mode!r})"
+
+
+@dataclass(eq=False, repr=False)
+class VpcBlockPublicAccessExclusion(Resource):
+    """A VPC or a subnet that Block Public Access leaves (partly) open: exactly one of the two is set."""
+
+    id: str  # vpcbpa-exclude-…
+    mode: ExclusionMode
+    vpc: Vpc | None = None
+    subnet: Subnet | None = None
+    name: str | None = None
+
+    @property
+    def internet_gateway_exclusion_mode(self) -> str:
+        return self.mode.value
+
+    @property
+    def resource(self) -> Vpc | Subnet:
+        return self.vpc if self.vpc is not None else self.subnet
+
+    def _repr_fields(self) -> str:
+        return f", {self.resource.id!r}, mode={self.mode.value!r}"

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from .kinds import TABLES as RESOURCE_TABLES
 from .resources import Resource
-
-RESOURCE_TABLES = (
-    "vpcs",
-    "subnets",
-    "internet_gateways",
-    "route_tables",
-    "instances",
-    "elastic_ips",
-    "security_groups",
-    "network_acls",
-    "nat_gateways",
-    "network_interfaces",
-)
 
 
 def _known_objects(lab) -> dict[str, Resource]:
-    known = {}
+    # Deleted objects first: a learner's variable may still hold one, and undo brings it back live.
+    known = dict(lab._retired)
     for table in RESOURCE_TABLES:
         known.update(getattr(lab, table))
     for route_table in lab.route_tables.values():  # deleted gateways live on in blackhole routes
@@ -72,9 +61,18 @@ def restore_in_place(lab, text: str) -> None:
                 setattr(target, field.name, convert(getattr(obj, field.name)))
     for table in RESOURCE_TABLES:
         setattr(lab, table, {key: final[id(obj)] for key, obj in getattr(fresh, table).items()})
+    final_ids = {key for table in RESOURCE_TABLES for key in getattr(lab, table)}
+    for key in final_ids:
+        lab._retired.pop(key, None)
     for key, value in vars(fresh).items():
-        if key not in RESOURCE_TABLES and not key.startswith("_pool"):
+        if key == "block_public_access":  # one live object: copy its state into it
+            lab.block_public_access.internet_gateway_block_mode = value.internet_gateway_block_mode
+        elif key not in RESOURCE_TABLES and not key.startswith(("_pool", "_retired")):
             setattr(lab, key, value)
+    # What the undone action made leaves the lab; keep it, so that redoing by hand finds it live too.
+    for obj in known.values():
+        if obj.id not in final_ids:
+            lab._retired[obj.id] = obj
 
 
 def _frozen(value) -> bool:

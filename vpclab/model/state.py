@@ -6,12 +6,15 @@ changes anything, so a call that raises leaves the lab exactly as it was.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Network
 
 from .errors import InvalidParameterError, NotFoundError
+from .ipv6_pool import amazon_ipv6_block
+from .kinds import RESOURCE_KINDS
 from .regions import DEFAULT_REGION, REGIONS, PublicAddressPool, resource_id
 from .resources import (
     LOCAL,
+    EgressOnlyInternetGateway,
     ElasticIp,
     Instance,
     InstanceState,
@@ -25,34 +28,25 @@ from .resources import (
     SecurityGroup,
     Subnet,
     Vpc,
+    VpcBlockPublicAccessExclusion,
+    VpcBlockPublicAccessOptions,
 )
 
 NAME_LIMIT = 256  # characters in an AWS tag value (the Name tag)
 
 # kind of resource -> (class, the AWS code for an unknown id, the attribute of LabState holding them)
-KINDS = {
-    "vpc": (Vpc, "InvalidVpcID.NotFound", "vpcs"),
-    "subnet": (Subnet, "InvalidSubnetID.NotFound", "subnets"),
-    "igw": (InternetGateway, "InvalidInternetGatewayID.NotFound", "internet_gateways"),
-    "rtb": (RouteTable, "InvalidRouteTableID.NotFound", "route_tables"),
-    "i": (Instance, "InvalidInstanceID.NotFound", "instances"),
-    "eipalloc": (ElasticIp, "InvalidAllocationID.NotFound", "elastic_ips"),
-    "sg": (SecurityGroup, "InvalidGroup.NotFound", "security_groups"),
-    "acl": (NetworkAcl, "InvalidNetworkAclID.NotFound", "network_acls"),
-    "nat": (NatGateway, "NatGatewayNotFound", "nat_gateways"),
-    "eni": (NetworkInterface, "InvalidNetworkInterfaceID.NotFound", "network_interfaces"),
-}
+KINDS = {k.prefix: (k.cls, k.not_found, k.table) for k in RESOURCE_KINDS}
 
 
 class LabState:
     """Resources by id (in creation order) and the counters that make ids and addresses repeatable."""
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
-        if region not in REGIONS:
+        if not isinstance(region, str) or region not in REGIONS:
             raise InvalidParameterError(
                 "InvalidParameterValue",
                 "InvalidParameterValue:region",
-                value=region,
+                value=_short(region),
                 regions=", ".join(REGIONS),
             )
         self.region = region
@@ -70,10 +64,22 @@ class LabState:
         # Only a lab imported from a real account has these (Lab.from_aws): secondary network interfaces
         # of instances, and what the import could not model (vpclab.model.imported.Unsupported).
         self.network_interfaces: dict[str, NetworkInterface] = {}
+        self.egress_only_internet_gateways: dict[str, EgressOnlyInternetGateway] = {}
+        self.block_public_access_exclusions: dict[str, VpcBlockPublicAccessExclusion] = {}
+        self.block_public_access = VpcBlockPublicAccessOptions()
+        self.ipv6_block_counter = 0  # Amazon-provided /56s handed out so far (ipv6_pool.py)
         self.unsupported: list = []
         self.history: list[dict] = []  # every successful verb, in order (see history.py)
+        # Objects that left the lab (deleted), by id: undo brings back these very objects, so a
+        # learner's variable that still holds one is live again (restore.py).
+        self._retired: dict[str, object] = {}
         self._in_verb = False
         self._pool = PublicAddressPool(REGIONS[region])
+
+    def _bury(self, *resources) -> None:
+        for resource in resources:
+            if resource is not None:
+                self._retired[resource.id] = resource
 
     # ---- deterministic ids and addresses -------------------------------------------------------
     def _new_id(self, kind: str) -> str:
@@ -84,6 +90,11 @@ class LabState:
     def _new_public_ip(self) -> IPv4Address:
         address, self.public_ip_counter = self._pool.draw(self.public_ip_counter)
         return address
+
+    def _new_ipv6_block(self, vpc: Vpc) -> IPv6Network:
+        block = amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
+        self.ipv6_block_counter += 1
+        return block
 
     @property
     def availability_zones(self) -> tuple[str, ...]:
@@ -124,7 +135,8 @@ class LabState:
         """The live resource for an object or an id string; ``*.NotFound`` if it is not in this lab."""
         cls, not_found, attribute = KINDS[kind]
         if isinstance(value, cls):
-            key = value.id
+            # An object of another lab with the same id: acting on this lab's would be a silent surprise.
+            key = self._own(value)
         elif isinstance(value, str):
             key = value.strip()
         else:
@@ -140,6 +152,16 @@ class LabState:
             raise NotFoundError(not_found, id=key)
         return found
 
+    def _own(self, resource) -> str:
+        """The id of a resource object, refused if this lab holds another object under that id."""
+        kind = next(k for k, (cls, _, _) in KINDS.items() if isinstance(resource, cls))
+        held = getattr(self, KINDS[kind][2]).get(resource.id)
+        if held is not None and held is not resource:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:other_lab", id=resource.id, parameter=kind
+            )
+        return resource.id
+
     def _get_association(self, value: object) -> RouteTableAssociation:
         key = value.id if isinstance(value, RouteTableAssociation) else value
         if isinstance(key, str):
@@ -152,9 +174,9 @@ class LabState:
     def _get_route_target(self, value: object):
         """A route target: ``"local"``, an internet gateway, a NAT gateway, or an instance / its ENI."""
         if isinstance(value, NetworkInterface) and value.id in self.network_interfaces:
-            return value
-        if isinstance(value, InternetGateway | NatGateway | Instance):
-            value = value.id
+            return self._get("eni", value)
+        if isinstance(value, InternetGateway | EgressOnlyInternetGateway | NatGateway | Instance):
+            value = self._own(value)
         if value == LOCAL:
             return LOCAL
         if isinstance(value, str):
@@ -163,6 +185,8 @@ class LabState:
                 if text not in self.internet_gateways:
                     raise NotFoundError("InvalidGatewayID.NotFound", id=text)
                 return self.internet_gateways[text]
+            if text.startswith("eigw-"):
+                return self._get("eigw", text)
             if text.startswith("nat-"):
                 nat = self.nat_gateways.get(text)
                 if nat is None or nat.state is NatGatewayState.DELETED:

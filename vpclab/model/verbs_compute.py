@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from .addressing import parse_ip, reserved_addresses
+from .addressing import check_bool, parse_ip, reserved_addresses
 from .errors import (
     AlreadyAssociatedError,
     DependencyViolationError,
@@ -27,6 +27,7 @@ from .state import LabState, _short
 ELASTIC_IPS_PER_REGION = 5
 SECURITY_GROUPS_PER_INTERFACE = 5
 NAT_GATEWAYS_PER_ZONE = 5
+IPV6_PER_INTERFACE = 10  # a small instance type's limit; the lessons use one
 
 
 class ComputeVerbs(LabState):
@@ -38,6 +39,7 @@ class ComputeVerbs(LabState):
         private_ip: str | None = None,
         associate_public_ip: bool | None = None,
         security_groups=None,
+        ipv6_address_count: int | None = None,
     ) -> Instance:
         """Launch one instance.
 
@@ -48,11 +50,16 @@ class ComputeVerbs(LabState):
             associate_public_ip: the launch override; None follows the subnet's
                 ``map_public_ip_on_launch``.
             security_groups: groups of the subnet's VPC (default: the VPC's default group).
+            ipv6_address_count: IPv6 addresses from the subnet's /64 (``instance.ipv6_addresses``);
+                None follows the subnet's ``assign_ipv6_address_on_creation`` (one address).
         """
         subnet, name = self._get("subnet", subnet), self._check_name(name)
+        if associate_public_ip is not None:
+            check_bool(associate_public_ip, "associate_public_ip")
         groups = self._resolve_groups(subnet, security_groups)
         address = self._claim_address(subnet, private_ip, check_only=True)
-        wants_public = subnet.map_public_ip_on_launch if associate_public_ip is None else bool(associate_public_ip)
+        ipv6_count = self._ipv6_count(subnet, ipv6_address_count)
+        wants_public = subnet.map_public_ip_on_launch if associate_public_ip is None else associate_public_ip
         instance = Instance(
             self._new_id("i"),
             subnet,
@@ -63,16 +70,40 @@ class ComputeVerbs(LabState):
             auto_assign_public_ip=wants_public,
         )
         subnet.used_addresses[address] = instance.id
+        instance.ipv6_addresses = self._claim_ipv6(subnet, ipv6_count) if ipv6_count else []
+        for ipv6 in instance.ipv6_addresses:
+            subnet.used_ipv6_addresses[ipv6] = instance.id
         if wants_public:
             instance.auto_public_ip = self._new_public_ip()
         self.instances[instance.id] = instance
         return instance
+
+    def _ipv6_count(self, subnet: Subnet, requested) -> int:
+        if requested is None:
+            return 1 if subnet.assign_ipv6_address_on_creation else 0
+        if isinstance(requested, bool) or not isinstance(requested, int) or not 0 <= requested <= IPV6_PER_INTERFACE:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ipv6_address_count", value=_short(requested)
+            )
+        if requested and subnet.ipv6_cidr_block is None:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ipv6_without_block", subnet_id=subnet.id
+            )
+        return requested
 
     def _resolve_groups(self, subnet: Subnet, security_groups) -> list[SecurityGroup]:
         if security_groups is None:
             return [subnet.vpc.default_security_group]
         if isinstance(security_groups, SecurityGroup | str):
             security_groups = [security_groups]
+        if not isinstance(security_groups, list | tuple | set | frozenset):
+            raise InvalidParameterError(
+                "InvalidParameterValue",
+                "InvalidParameterValue:wrong_kind",
+                value=_short(security_groups),
+                expected="SecurityGroup",
+                parameter="security_groups",
+            )
         groups: list[SecurityGroup] = []
         for value in security_groups:
             group = self._get("sg", value, "security_groups")
@@ -155,6 +186,9 @@ class ComputeVerbs(LabState):
             eip = instance.elastic_ip
             eip.instance, eip.association_id, instance.elastic_ip = None, None, None
         instance.subnet.used_addresses.pop(instance.private_ip, None)
+        for ipv6 in instance.ipv6_addresses:  # "released when you terminate your instance" (fact sheet §12.1)
+            instance.subnet.used_ipv6_addresses.pop(ipv6, None)
+        instance.ipv6_addresses = []
         # Secondary interfaces (imported labs only) go with the instance: their addresses are freed and
         # their Elastic IPs disassociated, still allocated.
         for interface in instance.interfaces:
@@ -209,6 +243,7 @@ class ComputeVerbs(LabState):
             AlreadyAssociatedError: ``Resource.AlreadyAssociated`` if it is in use elsewhere.
         """
         eip, instance = self._get_eip(eip), self._get("i", instance)
+        check_bool(allow_reassociation, "allow_reassociation")
         if instance.state is InstanceState.TERMINATED:
             raise IncorrectStateError("InvalidInstanceID", "InvalidInstanceID:terminated", instance_id=instance.id)
         if instance.vpc.internet_gateway is None:
@@ -272,6 +307,7 @@ class ComputeVerbs(LabState):
                 owner=(eip.instance or eip.nat_gateway or eip.network_interface).id,
             )
         del self.elastic_ips[eip.id]
+        self._bury(eip)
 
     # ---- NAT gateways ----------------------------------------------------------------------------
     def create_nat_gateway(self, subnet: Subnet | str, eip: ElasticIp | str, name: str | None = None) -> NatGateway:

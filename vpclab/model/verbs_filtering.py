@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .addressing import parse_cidr, parse_ports, parse_protocol
+from .addressing import ANYWHERE, ANYWHERE_V6, parse_cidr_any, parse_ports, parse_protocol
 from .errors import (
     DependencyViolationError,
     DuplicateError,
@@ -40,15 +40,18 @@ class FilteringVerbs(LabState):
         if not isinstance(name, str) or not name.strip():
             raise InvalidParameterError("MissingParameter", "MissingParameter:group_name")
         name = self._check_name(name.strip(), "group_name", 255)
-        description = self._check_name(str(description or name), "description", 255)
-        if name == "default" or name.startswith("sg-"):
+        # A description is text, as AWS takes it: str() of an object would store its repr.
+        description = self._check_name(description or name, "description", 255)
+        if name == "default":  # AWS: the VPC's default group already holds this name
+            raise InvalidParameterError("InvalidGroup.Reserved", name=name)
+        if name.startswith("sg-"):
             raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:group_name", name=name)
         if any(g.vpc is vpc and g.group_name == name for g in self.security_groups.values()):
             raise DuplicateError("InvalidGroup.Duplicate", name=name, vpc_id=vpc.id)
         group = SecurityGroup(self._new_id("sg"), vpc, name, description)
-        group.rules.append(
-            SecurityGroupRule(True, parse_protocol("-1"), None, parse_cidr("0.0.0.0/0"), rule_id=self._new_id("sgr"))
-        )
+        everywhere = [ANYWHERE, ANYWHERE_V6] if vpc.ipv6_cidr_blocks else [ANYWHERE]
+        for block in everywhere:  # with IPv6, AWS adds "all to ::/0" as well (fact sheet §12.3)
+            group.rules.append(SecurityGroupRule(True, parse_protocol("-1"), None, block, rule_id=self._new_id("sgr")))
         self.security_groups[group.id] = group
         return group
 
@@ -73,6 +76,7 @@ class FilteringVerbs(LabState):
             if group in instance.security_groups:
                 instance.security_groups = [g for g in instance.security_groups if g is not group]
         del self.security_groups[group.id]
+        self._bury(group)
 
     def modify_instance_security_groups(self, instance, security_groups) -> None:
         """Replace the groups on an instance's network interface (``ModifyInstanceAttribute --groups``)."""
@@ -81,6 +85,8 @@ class FilteringVerbs(LabState):
             raise IncorrectStateError(
                 "IncorrectInstanceState", "IncorrectInstanceState:modify", instance_id=instance.id
             )
+        if security_groups is None:  # "keep the default" makes no sense here: the call names the new groups
+            raise InvalidParameterError("MissingParameter", "MissingParameter:security_groups")
         instance.security_groups = self._resolve_groups(instance.subnet, security_groups)
 
     def _rule(self, group: SecurityGroup, egress: bool, protocol, port, cidr, source_group) -> SecurityGroupRule:
@@ -90,7 +96,7 @@ class FilteringVerbs(LabState):
             key = "MissingParameter:peer" if cidr is None else "InvalidParameterCombination:peer"
             raise InvalidParameterError(key.partition(":")[0], key)
         if cidr is not None:
-            return SecurityGroupRule(egress, protocol, ports, cidr=parse_cidr(cidr, "cidrIp"))
+            return SecurityGroupRule(egress, protocol, ports, cidr=parse_cidr_any(cidr, "cidrIp"))
         peer = self._get("sg", source_group, "source_group")
         if peer.vpc is not group.vpc:
             raise NotFoundError(
@@ -106,7 +112,11 @@ class FilteringVerbs(LabState):
         rule = self._rule(group, egress, protocol, port, cidr, source_group)
         if any(r.key == rule.key for r in group.rules):
             raise DuplicateError("InvalidPermission.Duplicate", group_id=group.id, rule=repr(rule))
-        if sum(r.egress == egress for r in group.rules) >= RULES_PER_GROUP_DIRECTION:
+        version = rule.cidr.version if rule.cidr is not None else 4  # quotas count IPv4 and IPv6 apart
+        same = [
+            r for r in group.rules if r.egress == egress and (r.cidr.version if r.cidr is not None else 4) == version
+        ]
+        if len(same) >= RULES_PER_GROUP_DIRECTION:
             raise LimitExceededError("RulesPerSecurityGroupLimitExceeded", limit=RULES_PER_GROUP_DIRECTION)
         rule = SecurityGroupRule(*rule.key, rule_id=self._new_id("sgr"))
         group.rules.append(rule)
@@ -158,6 +168,7 @@ class FilteringVerbs(LabState):
                 "DependencyViolation", "DependencyViolation:acl", acl_id=acl.id, blockers=", ".join(users)
             )
         del self.network_acls[acl.id]
+        self._bury(acl)
 
     def _entry(self, rule_number, egress, protocol, port, cidr, action) -> NetworkAclEntry:
         if isinstance(rule_number, bool) or not isinstance(rule_number, int) or not 1 <= rule_number <= ACL_RULE_MAX:
@@ -172,7 +183,7 @@ class FilteringVerbs(LabState):
             raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:action", value=_short(action))
         action = parsed
         return NetworkAclEntry(
-            rule_number, egress, protocol, parse_ports(protocol, port), parse_cidr(cidr, "cidrBlock"), action
+            rule_number, egress, protocol, parse_ports(protocol, port), parse_cidr_any(cidr, "cidrBlock"), action
         )
 
     def create_network_acl_entry(self, network_acl, rule_number, egress, protocol, port, cidr, action):
@@ -185,7 +196,8 @@ class FilteringVerbs(LabState):
         entry = self._entry(rule_number, egress, protocol, port, cidr, action)
         if (egress, rule_number) in acl.entries:
             raise DuplicateError("NetworkAclEntryAlreadyExists", rule_number=rule_number, acl_id=acl.id)
-        if sum(e.egress == egress for e in acl.entries.values()) >= ACL_ENTRIES_PER_DIRECTION:
+        same = [e for e in acl.entries.values() if e.egress == egress and e.cidr.version == entry.cidr.version]
+        if len(same) >= ACL_ENTRIES_PER_DIRECTION:  # IPv4 and IPv6 entries are counted apart
             raise LimitExceededError("NetworkAclEntryLimitExceeded", acl_id=acl.id, limit=ACL_ENTRIES_PER_DIRECTION)
         acl.entries[(egress, rule_number)] = entry
         return entry

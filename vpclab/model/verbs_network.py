@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from .addressing import ANYWHERE, NOT_ROUTABLE, Protocol, parse_cidr, secondary_cidr_restricted
+from .addressing import ANYWHERE, NOT_ROUTABLE, Protocol, check_bool, parse_cidr, secondary_cidr_restricted
 from .errors import (
     AlreadyAssociatedError,
     DependencyViolationError,
@@ -26,7 +26,7 @@ from .resources import (
     Subnet,
     Vpc,
 )
-from .state import LabState
+from .verbs_ipv6 import Ipv6Verbs
 
 VPCS_PER_REGION = 5  # AWS default quota; internet gateways share it
 CIDRS_PER_VPC = 5
@@ -38,7 +38,7 @@ def _check_block_size(cidr: IPv4Network, code: str) -> None:
         raise InvalidParameterError(code, cidr=str(cidr))
 
 
-class NetworkVerbs(LabState):
+class NetworkVerbs(Ipv6Verbs):
     # ---- VPCs ----------------------------------------------------------------------------------
     def create_vpc(self, cidr: str, name: str | None = None) -> Vpc:
         """Create a VPC with its main route table, default network ACL and default security group.
@@ -74,18 +74,30 @@ class NetworkVerbs(LabState):
 
     def _new_route_table(self, vpc: Vpc, name: str | None) -> RouteTable:
         table = RouteTable(self._new_id("rtb"), vpc, name)
-        for block in vpc.cidrs:
+        for block in (*vpc.cidrs, *vpc.ipv6_cidr_blocks):
             table.routes[block] = Route(block, LOCAL, LOCAL, vpc, origin="CreateRouteTable")
         self.route_tables[table.id] = table
         return table
 
-    def associate_vpc_cidr_block(self, vpc: Vpc | str, cidr: str) -> str:
-        """Add a secondary IPv4 CIDR; every route table of the VPC gets its local route.
+    def associate_vpc_cidr_block(
+        self, vpc: Vpc | str, cidr: str | None = None, amazon_provided_ipv6: bool = False
+    ) -> str:
+        """Add a secondary IPv4 CIDR, or (``amazon_provided_ipv6=True``) an Amazon-provided IPv6 /56.
+
+        Every route table of the VPC gets the block's local route. The IPv6 block comes from the
+        Region's real EC2 IPv6 range, the same one on every run (``vpc.ipv6_cidr_blocks``).
 
         Returns:
             The CIDR block association id.
         """
         vpc = self._get("vpc", vpc)
+        check_bool(amazon_provided_ipv6, "amazon_provided_ipv6")
+        if amazon_provided_ipv6:
+            if cidr is not None:
+                raise InvalidParameterError("InvalidParameterCombination", "InvalidParameterCombination:cidr_and_ipv6")
+            return self._associate_ipv6_block(vpc)
+        if cidr is None:
+            raise InvalidParameterError("MissingParameter", "MissingParameter:cidr")
         block = parse_cidr(cidr)
         _check_block_size(block, "InvalidVpc.Range")
         if len(vpc.cidrs) >= CIDRS_PER_VPC:
@@ -123,6 +135,8 @@ class NetworkVerbs(LabState):
         vpc = self._get("vpc", vpc)
         blockers = [s.id for s in self.subnets.values() if s.vpc is vpc]
         blockers += [vpc.internet_gateway.id] if vpc.internet_gateway else []
+        blockers += [vpc.egress_only_internet_gateway.id] if vpc.egress_only_internet_gateway else []
+        blockers += [x.id for x in self.block_public_access_exclusions.values() if x.vpc is vpc]
         blockers += [t.id for t in self.route_tables.values() if t.vpc is vpc and t is not vpc.main_route_table]
         blockers += [g.id for g in self.security_groups.values() if g.vpc is vpc and not g.is_default]
         blockers += [a.id for a in self.network_acls.values() if a.vpc is vpc and not a.is_default]
@@ -134,6 +148,7 @@ class NetworkVerbs(LabState):
         del self.network_acls[vpc.default_network_acl.id]
         del self.security_groups[vpc.default_security_group.id]
         del self.vpcs[vpc.id]
+        self._bury(vpc, vpc.main_route_table, vpc.default_network_acl, vpc.default_security_group)
 
     # ---- subnets -------------------------------------------------------------------------------
     def create_subnet(
@@ -143,14 +158,19 @@ class NetworkVerbs(LabState):
         name: str | None = None,
         availability_zone: str | None = None,
         map_public_ip_on_launch: bool = False,
+        ipv6_cidr: str | None = None,
     ) -> Subnet:
         """Create a subnet inside one of the VPC's CIDRs, using the main table and the default ACL.
+
+        ``ipv6_cidr``: a /64 of one of the VPC's IPv6 blocks, for a dual-stack subnet.
 
         Raises:
             InvalidParameterError: ``InvalidSubnet.Range`` (size, or outside the VPC),
                 ``InvalidSubnet.Conflict`` (overlap), ``InvalidParameterValue`` (CIDR, zone).
         """
         vpc, name = self._get("vpc", vpc), self._check_name(name)
+        check_bool(map_public_ip_on_launch, "map_public_ip_on_launch")
+        ipv6_block = None if ipv6_cidr is None else self._check_subnet_ipv6(vpc, ipv6_cidr)
         block = parse_cidr(cidr)
         if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
             raise InvalidParameterError(
@@ -176,22 +196,52 @@ class NetworkVerbs(LabState):
             block,
             zone,
             name,
-            bool(map_public_ip_on_launch),
+            map_public_ip_on_launch,
             network_acl=vpc.default_network_acl,
             network_acl_association_id=self._new_id("aclassoc"),
         )
+        if ipv6_block is not None:
+            subnet.ipv6_cidr_block, subnet.ipv6_cidr_association_id = ipv6_block, self._new_id("subnet-cidr-assoc")
         self.subnets[subnet.id] = subnet
         return subnet
 
-    def modify_subnet_attribute(self, subnet: Subnet | str, map_public_ip_on_launch: bool) -> None:
-        """Turn the auto-assigned public IPv4 for new instances on or off (it does not make a subnet public)."""
-        self._get("subnet", subnet).map_public_ip_on_launch = bool(map_public_ip_on_launch)
+    def modify_subnet_attribute(
+        self,
+        subnet: Subnet | str,
+        map_public_ip_on_launch: bool | None = None,
+        assign_ipv6_address_on_creation: bool | None = None,
+    ) -> None:
+        """Turn the auto-assigned public IPv4 (or IPv6 address) for new instances on or off.
+
+        Neither makes a subnet public: that is its route table's doing.
+
+        Raises:
+            InvalidParameterError: ``InvalidParameterValue`` for IPv6 on a subnet without an IPv6 CIDR.
+        """
+        subnet = self._get("subnet", subnet)
+        if map_public_ip_on_launch is None and assign_ipv6_address_on_creation is None:
+            raise InvalidParameterError("MissingParameter", "MissingParameter:subnet_attribute")
+        for value, parameter in (
+            (map_public_ip_on_launch, "map_public_ip_on_launch"),
+            (assign_ipv6_address_on_creation, "assign_ipv6_address_on_creation"),
+        ):
+            if value is not None:
+                check_bool(value, parameter)
+        if assign_ipv6_address_on_creation and subnet.ipv6_cidr_block is None:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:assign_ipv6_without_block", subnet_id=subnet.id
+            )
+        if map_public_ip_on_launch is not None:
+            subnet.map_public_ip_on_launch = map_public_ip_on_launch
+        if assign_ipv6_address_on_creation is not None:
+            subnet.assign_ipv6_address_on_creation = assign_ipv6_address_on_creation
 
     def delete_subnet(self, subnet: Subnet | str) -> None:
         subnet = self._get("subnet", subnet)
         blockers = [i.id for i in self._live_instances(subnet=subnet)]
         blockers += [n.id for n in self._live_nat_gateways(subnet=subnet)]
         blockers += [i.id for i in self._live_interfaces(subnet=subnet)]
+        blockers += [x.id for x in self.block_public_access_exclusions.values() if x.subnet is subnet]
         if blockers:
             raise DependencyViolationError(
                 "DependencyViolation",
@@ -203,10 +253,11 @@ class NetworkVerbs(LabState):
             subnet.route_table_association.route_table.associations.remove(subnet.route_table_association)
         # Terminated instances and deleted NAT gateways are only records; they go with their subnet.
         for instance_id in [i.id for i in self.instances.values() if i.subnet is subnet]:
-            del self.instances[instance_id]
+            self._bury(self.instances.pop(instance_id))
         for nat_id in [n.id for n in self.nat_gateways.values() if n.subnet is subnet]:
-            del self.nat_gateways[nat_id]
+            self._bury(self.nat_gateways.pop(nat_id))
         del self.subnets[subnet.id]
+        self._bury(subnet)
 
     # ---- internet gateways ---------------------------------------------------------------------
     def create_internet_gateway(self, name: str | None = None) -> InternetGateway:
@@ -270,3 +321,4 @@ class NetworkVerbs(LabState):
             )
         gateway.deleted = True  # routes that still name it stay, as blackholes
         del self.internet_gateways[gateway.id]
+        self._bury(gateway)

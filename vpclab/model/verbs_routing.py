@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
-from .addressing import RESERVED_ROUTE_RANGE, parse_cidr
+from .addressing import NAT64_PREFIX, RESERVED_ROUTE_RANGE, parse_cidr_any
 from .errors import (
     AlreadyAssociatedError,
     DependencyViolationError,
@@ -16,6 +16,7 @@ from .errors import (
 )
 from .resources import (
     LOCAL,
+    EgressOnlyInternetGateway,
     Instance,
     InstanceState,
     NatGateway,
@@ -47,10 +48,13 @@ class RoutingVerbs(LabState):
                 blockers=", ".join("main" if a.main else a.subnet.id for a in table.associations),
             )
         del self.route_tables[table.id]
+        self._bury(table)
 
     # ---- routes --------------------------------------------------------------------------------
     def create_route(self, route_table: RouteTable | str, destination_cidr: str, target) -> Route:
-        """Add a route. ``target``: an internet gateway, a NAT gateway, or an instance (or their ids).
+        """Add a route. ``target``: an internet gateway, an egress-only internet gateway (IPv6
+        destinations only), a NAT gateway, or an instance (or their ids). ``destination_cidr`` is an
+        IPv4 or an IPv6 block (``"0.0.0.0/0"``, ``"::/0"``): each family has its own routes.
 
         Raises:
             DuplicateError: ``RouteAlreadyExists`` for a destination already in the table.
@@ -59,11 +63,12 @@ class RoutingVerbs(LabState):
                 gateway or network interface.
         """
         table = self._get("rtb", route_table)
-        destination = parse_cidr(destination_cidr, "destinationCidrBlock")
+        destination = parse_cidr_any(destination_cidr, "destinationCidrBlock")
         resolved = self._resolve_target(target)
         if destination in table.routes:
             raise DuplicateError("RouteAlreadyExists", destination=str(destination), route_table_id=table.id)
-        if sum(not r.is_local for r in table.routes.values()) >= ROUTES_PER_TABLE:
+        same_family = [r for r in table.routes.values() if r.destination.version == destination.version]
+        if sum(not r.is_local for r in same_family) >= ROUTES_PER_TABLE:  # counted per family, as AWS does
             raise LimitExceededError("RouteLimitExceeded", route_table_id=table.id, limit=ROUTES_PER_TABLE)
         self._check_route(table, destination, resolved)
         route = Route(destination, _target_id(resolved), resolved, table.vpc)
@@ -73,7 +78,7 @@ class RoutingVerbs(LabState):
     def replace_route(self, route_table: RouteTable | str, destination_cidr: str, target) -> Route:
         """Point an existing route at another target (a blackhole route comes back this way)."""
         table = self._get("rtb", route_table)
-        destination = parse_cidr(destination_cidr, "destinationCidrBlock")
+        destination = parse_cidr_any(destination_cidr, "destinationCidrBlock")
         resolved = self._resolve_target(target)
         current = table.routes.get(destination)
         if current is None:
@@ -101,7 +106,7 @@ class RoutingVerbs(LabState):
 
     def delete_route(self, route_table: RouteTable | str, destination_cidr: str) -> None:
         table = self._get("rtb", route_table)
-        destination = parse_cidr(destination_cidr, "destinationCidrBlock")
+        destination = parse_cidr_any(destination_cidr, "destinationCidrBlock")
         route = table.routes.get(destination)
         if route is None:
             raise NotFoundError("InvalidRoute.NotFound", destination=str(destination), route_table_id=table.id)
@@ -120,7 +125,7 @@ class RoutingVerbs(LabState):
             raise IncorrectStateError("InvalidInstanceID", "InvalidInstanceID:terminated", instance_id=resolved.id)
         return resolved
 
-    def _check_route(self, table: RouteTable, destination: IPv4Network, target) -> None:
+    def _check_route(self, table: RouteTable, destination: IPv4Network | IPv6Network, target) -> None:
         vpc = table.vpc
         if target == LOCAL:
             raise InvalidParameterError(
@@ -129,7 +134,28 @@ class RoutingVerbs(LabState):
                 destination=str(destination),
                 route_table_id=table.id,
             )
-        if destination.overlaps(RESERVED_ROUTE_RANGE) and destination.prefixlen >= RESERVED_ROUTE_RANGE.prefixlen:
+        v6 = destination.version == 6
+        if isinstance(target, EgressOnlyInternetGateway) and not v6:
+            # "[IPv6 traffic only]"; AWS's code for an IPv4 destination is unknown (fact sheet §12.4).
+            raise InvalidParameterError(
+                "InvalidParameterValue",
+                "InvalidParameterValue:eigw_ipv4",
+                destination=str(destination),
+                target_id=target.id,
+            )
+        if isinstance(target, NatGateway) and v6 and not destination.subnet_of(NAT64_PREFIX):
+            # A NAT gateway carries IPv6 only as NAT64, for 64:ff9b::/96 (fact sheet §12.2 recommendation).
+            raise InvalidParameterError(
+                "InvalidParameterValue",
+                "InvalidParameterValue:nat_ipv6",
+                destination=str(destination),
+                target_id=target.id,
+            )
+        if (
+            not v6
+            and destination.overlaps(RESERVED_ROUTE_RANGE)
+            and destination.prefixlen >= RESERVED_ROUTE_RANGE.prefixlen
+        ):
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:reserved_route", destination=str(destination)
             )
@@ -143,9 +169,12 @@ class RoutingVerbs(LabState):
                 route_table_id=table.id,
                 target_id=_target_id(target),
             )
-        inside = [c for c in vpc.cidrs if destination.subnet_of(c)]
+        blocks = vpc.ipv6_cidr_blocks if v6 else vpc.cidrs
+        inside = [c for c in blocks if destination.subnet_of(c)]
         if inside:
-            whole_subnet = any(s.vpc is vpc and s.cidr == destination for s in self.subnets.values())
+            whole_subnet = any(
+                s.vpc is vpc and (s.ipv6_cidr_block if v6 else s.cidr) == destination for s in self.subnets.values()
+            )
             if not (whole_subnet and isinstance(target, NatGateway | Instance | NetworkInterface)):
                 raise InvalidParameterError(
                     "InvalidParameterValue",

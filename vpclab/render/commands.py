@@ -39,6 +39,8 @@ def _name_tag(kind: str, name) -> list[str]:
 def _target(target) -> list[str]:
     if isinstance(target, InternetGateway) or str(_id(target)).startswith("igw-"):
         return ["--gateway-id", _id(target)]
+    if str(_id(target)).startswith("eigw-"):
+        return ["--egress-only-internet-gateway-id", _id(target)]
     if isinstance(target, NatGateway) or str(_id(target)).startswith("nat-"):
         return ["--nat-gateway-id", _id(target)]
     if isinstance(target, Instance) or str(_id(target)).startswith("i-"):
@@ -46,11 +48,51 @@ def _target(target) -> list[str]:
     return ["--network-interface-id", _id(target)]
 
 
+def _subnet_attribute(map_public, assign_ipv6) -> list[str]:
+    """One attribute per modify-subnet-attribute call, as the AWS CLI takes them."""
+    if assign_ipv6 is not None:
+        return ["--assign-ipv6-address-on-creation" if assign_ipv6 else "--no-assign-ipv6-address-on-creation"]
+    return ["--map-public-ip-on-launch" if map_public else "--no-map-public-ip-on-launch"]
+
+
+def _ipv6_commands(a: list, k: dict) -> dict:
+    """The IPv6, egress-only gateway and Block Public Access verbs (fact sheet §12-§14)."""
+    target = ["--subnet-id", _id(k["subnet"])] if k.get("subnet") is not None else ["--vpc-id", _id(k.get("vpc"))]
+    return {
+        "associate_subnet_cidr_block": lambda: [
+            "associate-subnet-cidr-block", "--subnet-id", _id(a[0]), "--ipv6-cidr-block", str(k.get("ipv6_cidr", a[1]))
+        ],
+        "create_egress_only_internet_gateway": lambda: ["create-egress-only-internet-gateway", "--vpc-id", _id(a[0])],
+        "delete_egress_only_internet_gateway": lambda: [
+            "delete-egress-only-internet-gateway", "--egress-only-internet-gateway-id", _id(a[0])
+        ],
+        "modify_vpc_block_public_access_options": lambda: [
+            "modify-vpc-block-public-access-options", "--internet-gateway-block-mode", str(a[0])
+        ],
+        "create_vpc_block_public_access_exclusion": lambda: [
+            "create-vpc-block-public-access-exclusion", *target,
+            "--internet-gateway-exclusion-mode", str(k.get("mode", "allow-bidirectional")),
+        ],
+        "delete_vpc_block_public_access_exclusion": lambda: [
+            "delete-vpc-block-public-access-exclusion", "--exclusion-id", _id(a[0])
+        ],
+    }  # fmt: skip
+
+
+def _destination(cidr) -> list[str]:
+    """IPv6 destinations have their own option (``--destination-ipv6-cidr-block``)."""
+    return ["--destination-ipv6-cidr-block" if ":" in str(cidr) else "--destination-cidr-block", cidr]
+
+
 def _permission(protocol, port, cidr, source_group) -> list[str]:
     proto = parse_protocol(protocol)
     ports = parse_ports(proto, port)
     peer = (
-        f"IpRanges=[{{CidrIp={cidr}}}]" if cidr is not None else f"UserIdGroupPairs=[{{GroupId={_id(source_group)}}}]"
+        f"UserIdGroupPairs=[{{GroupId={_id(source_group)}}}]"
+        if cidr is None
+        else f"Ipv6Ranges=[{{CidrIpv6={cidr}}}]"
+        if ":" in str(cidr)
+        else f"IpRanges=[{{CidrIp={cidr}}}]"
     )
     if proto is Protocol.ALL:
         return ["--ip-permissions", f"IpProtocol=-1,{peer}"]
@@ -73,7 +115,12 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
     k = kwargs
     commands = {
         "create_vpc": lambda: ["create-vpc", "--cidr-block", a[0], *_name_tag("vpc", k.get("name") or a[1])],
-        "associate_vpc_cidr_block": lambda: ["associate-vpc-cidr-block", "--vpc-id", _id(a[0]), "--cidr-block", a[1]],
+        "associate_vpc_cidr_block": lambda: [
+            "associate-vpc-cidr-block",
+            "--vpc-id",
+            _id(a[0]),
+            *(["--amazon-provided-ipv6-cidr-block"] if k.get("amazon_provided_ipv6") else ["--cidr-block", a[1]]),
+        ],
         "delete_vpc": lambda: ["delete-vpc", "--vpc-id", _id(a[0])],
         "create_subnet": lambda: [
             "create-subnet",
@@ -89,7 +136,7 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "modify-subnet-attribute",
             "--subnet-id",
             _id(a[0]),
-            "--map-public-ip-on-launch" if a[1] else "--no-map-public-ip-on-launch",
+            *_subnet_attribute(k.get("map_public_ip_on_launch", a[1]), k.get("assign_ipv6_address_on_creation", a[2])),
         ],
         "create_internet_gateway": lambda: [
             "create-internet-gateway",
@@ -121,19 +168,17 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "create-route",
             "--route-table-id",
             _id(a[0]),
-            "--destination-cidr-block",
-            a[1],
+            *_destination(a[1]),
             *_target(a[2]),
         ],
         "replace_route": lambda: [
             "replace-route",
             "--route-table-id",
             _id(a[0]),
-            "--destination-cidr-block",
-            a[1],
+            *_destination(a[1]),
             *_target(a[2]),
         ],
-        "delete_route": lambda: ["delete-route", "--route-table-id", _id(a[0]), "--destination-cidr-block", a[1]],
+        "delete_route": lambda: ["delete-route", "--route-table-id", _id(a[0]), *_destination(a[1])],
         "associate_route_table": lambda: [
             "associate-route-table",
             "--route-table-id",
@@ -221,6 +266,7 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
         ],
         "create_nat_gateway": lambda: ["create-nat-gateway", "--subnet-id", _id(a[0]), "--allocation-id", _id(a[1])],
         "delete_nat_gateway": lambda: ["delete-nat-gateway", "--nat-gateway-id", _id(a[0])],
+        **_ipv6_commands(a, k),
     }
     for verb in ("authorize", "revoke"):
         for direction in ("ingress", "egress"):

@@ -177,7 +177,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
         _cluster(
             box,
             f"cluster_{vpc.id}",
-            _left(f"VPC {_name(vpc)}", ", ".join(map(str, vpc.cidrs))),
+            _left(f"VPC {_name(vpc)}", ", ".join(map(str, (*vpc.cidrs, *vpc.ipv6_cidr_blocks))), *_bpa_badge(lab, lang)),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
@@ -190,6 +190,10 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
         if gateway is not None:  # on the VPC's top edge, linked to the internet above it
             _gateway(box, gateway, lang)
             graph.edge("internet", gateway.id, dir="both", color=MUTED, penwidth="2", arrowsize="0.6")
+        for eigw in lab.egress_only_internet_gateways.values():  # beside it, outbound only: the arrow points out
+            if eigw.vpc is vpc:
+                _node(box, eigw.id, _label(tr("ui.egress_only_gateway", lang), _name(eigw)), "igw")
+                graph.edge(eigw.id, "internet", color=MUTED, penwidth="2", arrowsize="0.6")
         zones = sorted({s.availability_zone for s in lab.subnets.values() if s.vpc is vpc})
         for zone in zones:
             with box.subgraph(name=f"cluster_{vpc.id}_{zone}") as az:
@@ -223,7 +227,7 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
             f"cluster_{subnet.id}",
             _left(
                 f"{tr('ui.subnet', lang)} {_name(subnet)}",
-                f"{subnet.cidr} · {kind}",
+                f"{subnet.cidr} · {kind}" + (f" · {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block else ""),
                 f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
             ),
             style="rounded,filled" if public else "rounded,filled,dashed",
@@ -273,7 +277,9 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
                 box.edge(upper[min(n, len(upper) - 1)], item, style="invis")
     for route in table.routes.values():
         target = route.target_id
-        drawn = {**lab.internet_gateways, **lab.nat_gateways, **lab.instances}.get(target)
+        drawn = {**lab.internet_gateways, **lab.egress_only_internet_gateways, **lab.nat_gateways, **lab.instances}.get(
+            target
+        )
         if route.is_local or drawn is None or getattr(drawn, "state", None) in _NOT_DRAWN:
             continue
         if target in lab.internet_gateways and drawn.vpc is not subnet.vpc:
@@ -294,6 +300,12 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
     return grid[-1][0] if grid else rt_node
 
 
+def _bpa_badge(lab, lang: str) -> list[str]:
+    """A line on every VPC while Block Public Access is on: it overrides what the boxes inside show."""
+    mode = lab.block_public_access.mode
+    return [] if mode == "off" else [f"⛔ {tr('diagram.bpa', lang, mode=mode)}"]
+
+
 def _nat_facts(nat) -> list[str]:
     """Its address and, unless available, AWS's failure code (no state word to translate)."""
     failed = [f"✘ {nat.failure_code or nat.state.value}"] if nat.state is not NatGatewayState.AVAILABLE else []
@@ -311,6 +323,7 @@ def _instance_facts(instance, lang: str) -> list[str]:
     lines = [
         f"{tr('ui.private_ip', lang)} {instance.private_ip}",
         public,
+        *(f"IPv6 {a}" for a in getattr(instance, "ipv6_addresses", ())),
         f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups),
     ]
     if instance.state is not InstanceState.RUNNING:
@@ -366,7 +379,8 @@ def _codes(entry) -> str:
 
 def _drawn(lab, hop) -> str | None:
     """The node a hop is drawn on: the internet, a gateway, an instance, a NAT gateway or a route table."""
-    if hop.kind in ("internet", "internet-gateway", "instance", "nat-gateway"):
+    gateways = ("internet-gateway", "egress-only-internet-gateway", "block-public-access")
+    if hop.kind in ("internet", "instance", "nat-gateway", *gateways):
         return hop.component if hop.component != "—" else None
     if hop.kind == "route-table" and "subnet_id" in hop.values:
         return f"{hop.values['subnet_id']}/{hop.values['route_table_id']}"

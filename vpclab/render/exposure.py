@@ -25,7 +25,19 @@ def exposure_rows(report, lang: str) -> list[list[str]]:
         name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
         name += f" ({e.name})" if e.name else ""
         rows.append([name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound])
+        if e.ipv6_addresses:  # IPv6 is reported on a row of its own: no NAT, the address is the public one
+            rows.append(_ipv6_row(e, lang))
     return rows
+
+
+def _ipv6_row(e, lang: str) -> list[str]:
+    inbound = "; ".join(map(str, e.inbound_v6)) or tr("ui.none", lang)
+    blocked = f"{e.inbound_v6_code} @ {e.inbound_v6_blocked_at}" if e.inbound_v6_code else "—"
+    if e.outbound_v6:
+        outbound = tr("ui.yes_via", lang, gateway=e.outbound_v6_via)
+    else:
+        outbound = f"{tr('ui.no', lang)}: {e.outbound_v6_code}"
+    return ["  └ IPv6", ", ".join(e.ipv6_addresses), ", ".join(e.ipv6_addresses), inbound, blocked, outbound]
 
 
 def exposure_text(report, lang: str | None = None) -> str:

@@ -20,6 +20,7 @@ from ..model.resources import (
     SecurityGroup,
     Subnet,
     Vpc,
+    register_display,
 )
 
 _STYLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:90%"
@@ -299,3 +300,6 @@ def unsupported_html(lab, lang: str | None = None) -> str:
         return ""
     headers = [tr(f"ui.{k}", lang) for k in ("kind", "component", "where", "why")]
     return table(headers, unsupported_rows(lab, lang), tr("ui.unsupported", lang))
+
+
+register_display("html", resource_html)  # every resource shows as this table in Jupyter

@@ -212,8 +212,8 @@ class Console(widgets.VBox):
             rows.append(f"<div>{escape(tr('console.cli', self.lang))}</div><pre>{escape(cli)}</pre>")
         self.code.value = "".join(rows)
 
-    def test(self, source, destination, protocol, port) -> None:
-        analysis = self.lab.analyze(source, destination, protocol, port)
+    def test(self, source, destination, protocol, port, ip_version=None) -> None:
+        analysis = self.lab.analyze(source, destination, protocol, port, ip_version=ip_version)
         self._highlight = analysis
         self.refresh()
 

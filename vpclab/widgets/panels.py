@@ -17,9 +17,12 @@ TOOLS = (
     "security_group",
     "network_acl",
     "nat_gateway",
+    "ipv6",
+    "block_public_access",
     "tester",
 )
 PROTOCOLS = [("TCP", "tcp"), ("UDP", "udp"), ("ICMP", "icmp"), ("console.opt.all_protocols", "-1")]
+FAMILIES = [("IPv4", 4), ("IPv6", 6)]  # which addresses the tester asks about (IPv6: fact sheet §12)
 DIRECTIONS = [("console.opt.in", False), ("console.opt.out", True)]
 _WIDE = widgets.Layout(width="98%")
 
@@ -154,6 +157,7 @@ class RoutePanel(Panel):
     def _targets(self):
         return [
             *self.lab.internet_gateways.values(),
+            *self.lab.egress_only_internet_gateways.values(),
             *(n for n in self.lab.nat_gateways.values() if n.state is not NatGatewayState.DELETED),
             *self.instances(),
         ]
@@ -365,11 +369,18 @@ class TesterPanel(Panel):
             self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
         )
         self.port = self.text("console.port", "80")
+        self.family = self.console.label(
+            self.console.choices(widgets.Dropdown(options=[("", 4)], layout=_WIDE), FAMILIES), "console.ip_version"
+        )
         self.result = widgets.HTML()
 
         def run() -> None:
             self.console.test(
-                self.source.value, self.destination.value, self.protocol.value, parse_port(self.port.value)
+                self.source.value,
+                self.destination.value,
+                self.protocol.value,
+                parse_port(self.port.value),
+                ip_version=self.family.value,
             )
 
         return [
@@ -377,6 +388,7 @@ class TesterPanel(Panel):
             self.destination,
             self.protocol,
             self.port,
+            self.family,
             self.row(self.console.button("console.test", run, "search", "primary")),
             self.result,
         ]
@@ -395,4 +407,8 @@ _PANELS = {
 
 
 def build_panel(name: str, console) -> Panel:
+    if name in ("ipv6", "block_public_access"):  # their own module, which imports this one
+        from .panels_ipv6 import BlockPublicAccessPanel, Ipv6Panel
+
+        return {"ipv6": Ipv6Panel, "block_public_access": BlockPublicAccessPanel}[name](console)
     return _PANELS[name](console)

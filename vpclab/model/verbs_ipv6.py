@@ -1,0 +1,176 @@
+"""IPv6: Amazon-provided VPC blocks, subnet /64s, instance addresses, the egress-only internet gateway
+(fact sheet §12 and §13).
+
+IPv6 addresses are public by nature: the internet gateway carries them with no translation, and the
+egress-only internet gateway lets only connections that start inside go out. Where AWS's error code is
+unknown (fact sheet §18) the choice is written next to the refusal and in docs/modelling-choices.md.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv6Address, IPv6Network
+
+from .addressing import ANYWHERE, ANYWHERE_V6, Protocol, parse_ipv6_cidr
+from .errors import (
+    DependencyViolationError,
+    InvalidParameterError,
+    LimitExceededError,
+    NotFoundError,
+)
+from .ipv6_pool import SUBNET_IPV6_PREFIX
+from .resources import (
+    LOCAL,
+    Action,
+    EgressOnlyInternetGateway,
+    NetworkAclEntry,
+    Route,
+    SecurityGroupRule,
+    Subnet,
+    Vpc,
+)
+from .state import LabState, _short
+
+IPV6_CIDRS_PER_VPC = 5  # fact sheet §12.1: 5 /56s per VPC by default
+DEFAULT_ACL_IPV6_RULE = 101  # the default ACL's "allow ::/0", next to rule 100's "allow 0.0.0.0/0"
+IPV6_RESERVED_LOW = 4  # "::", "::1" (router), "::2", "::3"; the last address of the /64 is reserved too
+
+
+class Ipv6Verbs(LabState):
+    # ---- the VPC's /56 -------------------------------------------------------------------------
+    def _associate_ipv6_block(self, vpc: Vpc) -> str:
+        if len(vpc.ipv6_cidr_blocks) >= IPV6_CIDRS_PER_VPC:
+            raise LimitExceededError("CidrLimitExceeded", vpc_id=vpc.id, limit=IPV6_CIDRS_PER_VPC)
+        first = not vpc.ipv6_cidr_blocks
+        block = self._new_ipv6_block(vpc)
+        vpc.ipv6_cidr_blocks.append(block)
+        vpc.ipv6_cidr_association_ids.append(self._new_id("vpc-cidr-assoc"))
+        for table in self.route_tables.values():
+            if table.vpc is vpc:
+                table.routes[block] = Route(block, LOCAL, LOCAL, vpc, origin="CreateRouteTable")
+        if first:
+            self._add_default_ipv6_rules(vpc)
+        return vpc.ipv6_cidr_association_ids[-1]
+
+    def _add_default_ipv6_rules(self, vpc: Vpc) -> None:
+        """What AWS adds with a VPC's first IPv6 block (fact sheet §12.3), only where the rules are as AWS made them.
+
+        The default ACL gets rule 101 "allow ::/0" in each direction whose entries are still exactly
+        rule 100 "allow 0.0.0.0/0"; every group whose outbound rules are still exactly "all to
+        0.0.0.0/0" gets "all to ::/0".
+        """
+        acl = vpc.default_network_acl
+        for egress in (False, True):
+            mine = [e for e in acl.entries.values() if e.egress == egress]
+            untouched = len(mine) == 1 and mine[0] == NetworkAclEntry(
+                100, egress, Protocol.ALL, None, ANYWHERE, Action.ALLOW
+            )
+            if untouched and (egress, DEFAULT_ACL_IPV6_RULE) not in acl.entries:
+                acl.entries[(egress, DEFAULT_ACL_IPV6_RULE)] = NetworkAclEntry(
+                    DEFAULT_ACL_IPV6_RULE, egress, Protocol.ALL, None, ANYWHERE_V6, Action.ALLOW
+                )
+        for group in self.security_groups.values():
+            if group.vpc is vpc and [r.key for r in group.egress] == [(True, Protocol.ALL, None, ANYWHERE, None)]:
+                group.rules.append(
+                    SecurityGroupRule(True, Protocol.ALL, None, cidr=ANYWHERE_V6, rule_id=self._new_id("sgr"))
+                )
+
+    # ---- the subnet's /64 ----------------------------------------------------------------------
+    def _check_subnet_ipv6(self, vpc: Vpc, ipv6_cidr, subnet: Subnet | None = None) -> IPv6Network:
+        block = parse_ipv6_cidr(ipv6_cidr)
+        if block.prefixlen != SUBNET_IPV6_PREFIX:
+            # Fact sheet §12.1/§12.4: a /60 from an Amazon /56 was refused this way; only /64 is accepted.
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ipv6_subnet_size", cidr=str(block)
+            )
+        if not any(block.subnet_of(c) for c in vpc.ipv6_cidr_blocks):
+            raise InvalidParameterError(
+                "InvalidSubnet.Range",
+                "InvalidSubnet.Range:ipv6",
+                cidr=str(block),
+                vpc_cidrs=", ".join(map(str, vpc.ipv6_cidr_blocks)) or "—",
+            )
+        for other in self.subnets.values():
+            if other is not subnet and other.vpc is vpc and other.ipv6_cidr_block == block:
+                raise InvalidParameterError(
+                    "InvalidSubnet.Conflict", cidr=str(block), subnet_id=other.id, other=str(other.ipv6_cidr_block)
+                )
+        return block
+
+    def associate_subnet_cidr_block(self, subnet: Subnet | str, ipv6_cidr: str) -> str:
+        """Give a subnet its IPv6 /64 (one per subnet). Returns the association id.
+
+        Raises:
+            InvalidParameterError: ``InvalidSubnet.Range`` (outside the VPC's IPv6 blocks),
+                ``InvalidSubnet.Conflict`` (another subnet has it), ``InvalidParameterValue``
+                (not a /64, or the subnet already has one).
+        """
+        subnet = self._get("subnet", subnet)
+        block = self._check_subnet_ipv6(subnet.vpc, ipv6_cidr, subnet)
+        if subnet.ipv6_cidr_block is not None:
+            raise InvalidParameterError(
+                "InvalidParameterValue",
+                "InvalidParameterValue:subnet_has_ipv6",
+                subnet_id=subnet.id,
+                cidr=str(subnet.ipv6_cidr_block),
+            )
+        subnet.ipv6_cidr_block, subnet.ipv6_cidr_association_id = block, self._new_id("subnet-cidr-assoc")
+        return subnet.ipv6_cidr_association_id
+
+    def disassociate_subnet_cidr_block(self, association_id: str) -> None:
+        """Take a subnet's IPv6 /64 away (by its association id), once nothing uses it."""
+        subnet = next(
+            (s for s in self.subnets.values() if s.ipv6_cidr_association_id == association_id and association_id),
+            None,
+        )
+        if subnet is None:
+            raise NotFoundError("InvalidSubnetCidrBlockAssociationID.NotFound", id=_short(association_id))
+        if subnet.assign_ipv6_address_on_creation:
+            raise DependencyViolationError("InvalidCidrBlock.InUse", association_id=association_id, subnet_id=subnet.id)
+        if subnet.used_ipv6_addresses:
+            raise DependencyViolationError(
+                "InvalidCidrBlock.InUse",
+                "InvalidCidrBlock.InUse:addresses",
+                association_id=association_id,
+                subnet_id=subnet.id,
+                blockers=", ".join(sorted(set(subnet.used_ipv6_addresses.values()))),
+            )
+        subnet.ipv6_cidr_block = subnet.ipv6_cidr_association_id = None
+
+    def _claim_ipv6(self, subnet: Subnet, count: int) -> list[IPv6Address]:
+        """``count`` free addresses of the subnet's /64, lowest first after the four reserved ones."""
+        base = subnet.ipv6_cidr_block.network_address
+        found, candidate = [], base + IPV6_RESERVED_LOW
+        while len(found) < count:
+            if candidate not in subnet.used_ipv6_addresses:
+                found.append(candidate)
+            candidate += 1
+        return found
+
+    # ---- egress-only internet gateways ---------------------------------------------------------
+    def create_egress_only_internet_gateway(self, vpc: Vpc | str, name: str | None = None) -> EgressOnlyInternetGateway:
+        """An egress-only internet gateway, attached to ``vpc`` at creation (one per VPC).
+
+        Raises:
+            InvalidParameterError: ``InvalidParameterValue`` if the VPC already has one (AWS's code
+                is not documented; the same as a second internet gateway, fact sheet §1.2, §13).
+        """
+        vpc, name = self._get("vpc", vpc), self._check_name(name)
+        if vpc.egress_only_internet_gateway is not None:
+            raise InvalidParameterError(
+                "InvalidParameterValue",
+                "InvalidParameterValue:vpc_has_eigw",
+                vpc_id=vpc.id,
+                eigw_id=vpc.egress_only_internet_gateway.id,
+            )
+        gateway = EgressOnlyInternetGateway(self._new_id("eigw"), vpc, name)
+        self.egress_only_internet_gateways[gateway.id] = gateway
+        vpc.egress_only_internet_gateway = gateway
+        return gateway
+
+    def delete_egress_only_internet_gateway(self, eigw: EgressOnlyInternetGateway | str) -> None:
+        """Delete it. Routes that name it stay, as ``blackhole``, until they are changed (fact sheet §13)."""
+        gateway = self._get("eigw", eigw)
+        gateway.deleted = True
+        gateway.vpc.egress_only_internet_gateway = None
+        del self.egress_only_internet_gateways[gateway.id]
+        self._bury(gateway)
