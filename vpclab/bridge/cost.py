@@ -158,8 +158,8 @@ def _ipv6_saving(lab, lines: list[CostLine]) -> tuple[tuple[str, ...], Decimal]:
     movable = {i.id for i in lab.instances.values() if i.ipv6_addresses and i.public_ip is not None}
     saving = Decimal(0)
     for line in lines:
-        if line.kind == "eip_instance":
-            user = lab.elastic_ips[line.resource_ids[0]].instance.id
+        if line.kind == "eip_instance":  # an Elastic IP on an instance, or on a secondary interface of one
+            user = getattr(lab.elastic_ips[line.resource_ids[0]].instance, "id", None)
         else:
             user = line.resource_ids[0] if line.kind == "auto_ip" else None
         if user in movable:
