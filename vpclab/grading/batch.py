@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..model.i18n import check_language, tr
+from ..model.runtime import require_processes
 from .checks import checks_of
 from .grader import MAX_NOTEBOOK, Outcome, failed, grade_submission
 from .kernel import probe_full_sandbox
@@ -212,6 +213,7 @@ def grade(
     stream=None,
 ) -> list[Outcome]:
     """Grade every submission and write the reports to ``out``; the outcomes, in input order."""
+    require_processes("grade")  # JupyterLite: say where to grade instead of failing in multiprocessing
     stream = stream or sys.stderr
     lang = check_language(lang)
     checks_of(assignment)  # an unknown assignment stops here, before any kernel starts
