@@ -7,7 +7,7 @@ for every measurement, so nothing is cached from the run before):
   (``import vpclab``) done; Run All is clicked as soon as the status bar says the kernel is idle;
 - **run**: from that click to the last cell of the lesson done.
 
-The site is ``build/site/`` (built first with ``scripts/site.py`` unless ``--no-build``); the
+The site is ``build/site/`` (built first with ``scripts/build_site.py`` unless ``--no-build``); the
 baseline is JupyterLab with the local ipykernel on a copy of ``notebooks/``. Also printed: the
 site's size on disk, and compressed (tar + gzip, what a teacher would upload or copy).
 
@@ -175,7 +175,7 @@ def main() -> int:
 
     chromium = os.environ.get("VPCLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not args.no_build:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "site.py"), "--output", str(SITE)], check=True)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--output", str(SITE)], check=True)
     size, packed = folder_size(SITE), compressed_size(SITE)
     results: dict[str, list[dict]] = {"lite": [], "local": []}
     with tempfile.TemporaryDirectory(prefix="vpclab-lite-bench-") as scratch:

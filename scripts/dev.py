@@ -157,7 +157,7 @@ SYSTEM_NEEDS = [
         lambda: shutil.which("npm") is not None,
         ("npm",),
         ("site", "test"),
-        # The site build takes the Pyodide runtime from the npm registry (scripts/site.py says so
+        # The site build takes the Pyodide runtime from the npm registry (scripts/build_site.py says so
         # and stops without it; the test of the site fails then).
         "the JupyterLite site cannot be built; install Node.js with npm (Debian/Ubuntu: sudo apt-get install npm)",
         fatal=False,
@@ -280,8 +280,9 @@ def cmd_test(python: Path, args: list[str]) -> int:
 
 
 def cmd_site(python: Path, args: list[str]) -> int:
-    # The build itself lives in scripts/site.py, run by the venv's Python (it imports JupyterLite).
-    return subprocess.run([str(python), str(ROOT / "scripts" / "site.py"), *args], cwd=ROOT, env=venv_env()).returncode
+    # The build itself lives in scripts/build_site.py, run by the venv's Python (it imports JupyterLite).
+    cmd = [str(python), str(ROOT / "scripts" / "build_site.py"), *args]
+    return subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
 
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "site": cmd_site}

@@ -119,7 +119,7 @@ def expected_pyodide() -> str:
     if PYODIDE_VERSION not in PYODIDE_INTEGRITY:
         raise SiteError(
             f"jupyterlite-pyodide-kernel expects Pyodide {PYODIDE_VERSION}, whose npm integrity is not pinned "
-            f"in scripts/site.py PYODIDE_INTEGRITY (`npm view pyodide@{PYODIDE_VERSION} dist.integrity`)"
+            f"in scripts/build_site.py PYODIDE_INTEGRITY (`npm view pyodide@{PYODIDE_VERSION} dist.integrity`)"
         )
     return PYODIDE_VERSION
 
