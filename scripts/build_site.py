@@ -57,7 +57,7 @@ KERNEL_SHIMS = {
 }
 # Browser-side extensions the lessons need, from the pinned wheels (the Pyodide kernel's own
 # extension comes from the environment). Nothing else from the environment (Voilà, nbgrader) goes in.
-LAB_EXTENSION_WHEELS = ("jupyterlab-widgets",)
+LAB_EXTENSION_WHEELS = ("jupyterlab-widgets", "anywidget")
 KOREAN = "ko_KR"
 START_LESSON = "00_start_here.ipynb"
 
