@@ -357,6 +357,7 @@ STATES = {f"ui.state_{s.value}" for s in InstanceState}
 RUNTIME_KEYS = {
     ("vpclab/model/errors.py", "self.key"): lambda: None,
     ("vpclab/engine/analysis.py", "f'explain.{self.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
+    ("vpclab/model/i18n.py", "f'phrase.{code}'"): lambda: {f"phrase.{c}" for c in _block("code", 0)},
     ("vpclab/engine/analysis.py", "f'fix.{self.fix}'"): lambda: {f"fix.{f}" for f in _block("fix", 5)},
     ("vpclab/render/analysis.py", "f'explain.{analysis.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
     ("vpclab/render/analysis.py", "f'hop.{hop.step}'"): lambda: {
@@ -713,6 +714,15 @@ def test_a_route_target_is_tagit_in_korean_never_daesang_which_is_the_destinatio
 
 def _glossary() -> str:
     return GLOSSARY.read_text(encoding="utf-8")
+
+
+def test_every_explanation_code_the_engine_can_emit_has_a_short_phrase_in_both_languages():
+    codes = _block("code", 0)
+    assert len(codes) >= 15
+    missing = sorted((lang, code) for code in codes for lang in LANGUAGES if f"phrase.{code}" not in catalog(lang))
+    assert missing == []
+    for code in codes:  # a phrase, not the code again, and Korean in Korean
+        assert i18n.code_phrase(code, "en") != code and HANGUL.search(i18n.code_phrase(code, "ko"))
 
 
 def test_the_glossary_explains_every_explanation_code():

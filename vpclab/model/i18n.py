@@ -14,6 +14,8 @@ import string
 from functools import cache
 from pathlib import Path
 
+from .particles import attach_particles
+
 LANGUAGES = ("en", "ko")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -99,7 +101,21 @@ class _Lenient(dict):
 
 
 def tr(key: str, lang: str | None = None, **values: object) -> str:
-    """The text of ``key`` in ``lang`` (default: the chosen language), placeholders filled."""
+    """The text of ``key`` in ``lang`` (default: the chosen language), placeholders filled.
+
+    Korean particles written undecided after a placeholder (``{id}이(가)``, ``{cidr}(으)로``) are
+    chosen once the value is in, for the way a Korean reader says it (see ``particles``).
+    """
     lang = check_language(lang)
     text = catalog(lang).get(key) or catalog("en").get(key) or key
-    return string.Formatter().vformat(text, (), _Lenient(values))
+    filled = string.Formatter().vformat(text, (), _Lenient(values))
+    return attach_particles(filled) if lang == "ko" else filled
+
+
+def code_phrase(code: str, lang: str | None = None) -> str:
+    """A few words for an explanation code (``NO_ROUTE_TO_DESTINATION`` → "no route to the destination").
+
+    Shown beside the code itself, which is what AWS Reachability Analyzer prints; a code without a
+    phrase (one this vpclab does not know) is shown as is.
+    """
+    return tr(f"phrase.{code}", lang) if f"phrase.{code}" in catalog("en") else code
