@@ -35,6 +35,7 @@ import vpclab
 from vpclab import scenarios
 from vpclab.grading.checks import TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
+from vpclab.grading.tasks import TASKS
 from vpclab.model import i18n
 from vpclab.model.i18n import LANGUAGES, catalog
 from vpclab.model.resources import Action, InstanceState
@@ -392,6 +393,17 @@ RUNTIME_KEYS = {
     ("vpclab/widgets/quiz.py", "f'{key}.{n}'"): lambda: _quiz_keys("N"),
     ("vpclab/widgets/quiz.py", "key + '.why'"): lambda: _quiz_keys("why"),
     ("vpclab/widgets/quiz.py", "key + '.hint'"): lambda: _quiz_keys("hint"),
+    # Lesson tasks: the engine's explanation and fix for what stops a packet, and the tiers of the task hints.
+    ("vpclab/grading/tasks.py", "f'explain.{code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
+    ("vpclab/grading/tasks.py", "f'fix.{fix}'"): lambda: {f"fix.{f}" for f in _block("fix", 5)},
+    **{
+        ("vpclab/grading/tasks.py", f"f'task.hint.{kind}.{{_TIER[tier]}}'"): (
+            lambda kind=kind: {f"task.hint.{kind}.{t}" for t in TIERS}
+        )
+        for kind in ("open", "exposure", "idle")
+    },
+    ("vpclab/grading/tasks.py", "f'task.{self.task_id}'"): lambda: {f"task.{t}" for t in TASKS},
+    ("vpclab/widgets/goal.py", "key"): lambda: {"goal.done", "goal.not_yet"},
 }
 
 

@@ -29,8 +29,9 @@ ROOT = PACKAGE.parent
 MODEL, ENGINE, RENDER, SIDE, FACADE = range(5)
 LAYER_NAMES = {MODEL: "model", ENGINE: "engine", RENDER: "render", SIDE: "widgets/grading/bridge", FACADE: "facade"}
 SUBPACKAGES = {"model": MODEL, "engine": ENGINE, "render": RENDER, "widgets": SIDE, "grading": SIDE, "bridge": SIDE}
-# Top-level modules of the facade. scenarios.py builds ready-made labs with Lab, so it sits there too.
-FACADE_MODULES = re.compile(r"vpclab(\.__init__|\.lab|\.__main__|\.cli\w*|\.scenarios)?")
+# Top-level modules of the facade. scenarios.py and practice_labs.py build ready-made labs with Lab, so they sit
+# there too.
+FACADE_MODULES = re.compile(r"vpclab(\.__init__|\.lab|\.__main__|\.cli\w*|\.scenarios|\.practice_labs)?")
 DISPLAY_HOOK = re.compile(r"_repr_\w+_|to_text|__str__")
 # An assignment module builds its starting lab with Lab, as scenarios.py does, so it sits at the facade
 # too; the package that holds them (and the checks that load them by name) stays in the grading layer.

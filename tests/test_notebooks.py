@@ -136,14 +136,14 @@ def test_both_languages_have_byte_identical_code_cells(pair):
     assert different == [], "only the Markdown may differ between the languages"
 
 
-@pytest.mark.parametrize("pair", PAIRED, ids=_pair_id)
-def test_checked_outputs_are_the_same_in_both_languages(pair):
+def test_checked_outputs_are_the_same_in_both_languages():
     """What nbval compares must not depend on the language: codes, ids, addresses, True/False."""
-    en, ko = (cells(p, "code") for p in pair)
-    for c, d in zip(en, ko, strict=True):
-        if CHECKED in c.get("metadata", {}).get("tags", []):
-            assert c["outputs"] == d["outputs"], c.get("id")
-            assert not HANGUL.search(json.dumps(c["outputs"], ensure_ascii=False)), c.get("id")
+    for en_lesson in LESSONS["en"]:
+        en, ko = (cells(executed(p)) for p in (en_lesson, en_lesson.parent.parent / "ko" / en_lesson.name))
+        for c, d in zip(en, ko, strict=True):
+            if CHECKED in c.get("metadata", {}).get("tags", []):
+                assert c["outputs"] == d["outputs"], (en_lesson.name, c.get("id"))
+                assert not HANGUL.search(json.dumps(c["outputs"], ensure_ascii=False)), c.get("id")
 
 
 # ---- files: format, clean, small --------------------------------------------------------------------------
@@ -158,27 +158,53 @@ def test_notebook_is_valid_nbformat_4_5_with_cell_ids_and_the_python3_kernel(pat
 
 
 @pytest.mark.parametrize("path", ALL, ids=rel)
-def test_notebook_is_committed_clean(path):
-    """``scripts/notebooks.py check`` passes: no outputs but the checked text ones, no widget state."""
+def test_notebook_is_committed_clean_without_outputs_or_execution_counts(path):
+    """``scripts/notebooks.py check`` passes: a learner opening a lesson (or GitHub, nbviewer) sees no stored
+    answer under a question before running the cell; nor any widget state."""
     text = path.read_text(encoding="utf-8")
-    assert NOTEBOOK_TOOL._dump(NOTEBOOK_TOOL.cleaned(json.loads(text))) == text, (
+    assert NOTEBOOK_TOOL.dump(NOTEBOOK_TOOL.cleaned(json.loads(text))) == text, (
         f"run: python scripts/notebooks.py clean {rel(path)}"
     )
     notebook = json.loads(text)
     assert "widgets" not in notebook.get("metadata", {})
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "code" and cell["outputs"]:
-            assert CHECKED in cell.get("metadata", {}).get("tags", []), cell.get("id")
-            assert all(o["output_type"] in ("stream", "execute_result", "display_data") for o in cell["outputs"])
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell.get("id")
         assert "attachments" not in cell or not cell["attachments"], "no pasted images: they bloat the file"
 
 
-@pytest.mark.parametrize("path", ALL, ids=rel)
-def test_every_checked_cell_stores_the_output_nbval_compares(path):
-    """A cell tagged nbval-check-output without a stored output would pass nbval without checking anything
-    (``jupyter nbconvert --clear-output`` does that): refresh it with ``python scripts/notebooks.py refresh``."""
-    checked = [c for c in cells(path, "code") if CHECKED in c.get("metadata", {}).get("tags", [])]
+# ---- the executed copies that nbval checks -------------------------------------------------------------
+def executed(lesson: Path) -> Path:
+    return NOTEBOOK_TOOL.executed_path(lesson)
+
+
+ALL_LESSONS = [p for lang in LANGS for p in LESSONS[lang]]
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS, ids=rel)
+def test_executed_copy_holds_exactly_the_lessons_code_cells(lesson):
+    """nbval checks ``tests/notebooks/executed/<lang>/<lesson>``: it must be the lesson's code, cell for cell
+    (after editing a lesson: ``python scripts/notebooks.py refresh notebooks/<lang>/<lesson>``)."""
+    copy = executed(lesson)
+    assert copy.exists(), f"run: python scripts/notebooks.py refresh {rel(lesson)}"
+    shape = lambda c: (c.get("id"), source(c), sorted(c.get("metadata", {}).get("tags", [])))  # noqa: E731
+    assert [shape(c) for c in cells(copy)] == [shape(c) for c in cells(lesson, "code")]
+    assert NOTEBOOK_TOOL.dump(NOTEBOOK_TOOL.executed_copy(read(copy))) == copy.read_text(encoding="utf-8")
+
+
+def test_every_executed_copy_belongs_to_a_lesson():
+    copies = sorted(NOTEBOOK_TOOL.EXECUTED.rglob("*.ipynb"))
+    assert copies and sorted(copies) == sorted(executed(p) for p in ALL_LESSONS)
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS, ids=rel)
+def test_every_checked_cell_of_an_executed_copy_stores_the_output_nbval_compares(lesson):
+    """A tagged cell without a stored output would pass nbval without checking anything."""
+    checked = [c for c in cells(executed(lesson)) if CHECKED in c.get("metadata", {}).get("tags", [])]
+    assert checked, "every lesson has checked cells"
     assert [c.get("id") for c in checked if not c["outputs"]] == []
+    untagged = [c.get("id") for c in cells(executed(lesson)) if c["outputs"] and c not in checked]
+    assert untagged == []
 
 
 @pytest.mark.parametrize("path", ALL, ids=rel)
@@ -345,3 +371,77 @@ def test_the_test_command_runs_every_notebook_with_nbval_in_lax_mode_with_the_sa
     assert "--nbval-lax" in run and "--nbval-current-env" in run
     assert run[run.index("--nbval-sanitize-with") + 1] == "tests/notebooks/nbval_sanitize.cfg"
     assert float(run[run.index("--nbval-cell-timeout") + 1]) > 0
+    assert (ROOT / dev.NOTEBOOK_DIR) == NOTEBOOK_TOOL.EXECUTED
+
+
+# ---- the learner's loop: hands-on tasks, a goal in the console, the graded exercise -------------------------------
+@pytest.mark.parametrize("path", LESSONS["en"], ids=rel)
+def test_every_lesson_has_two_hands_on_tasks_each_followed_by_its_check_and_a_console_with_a_goal(path):
+    from vpclab.grading.tasks import TASKS
+
+    practices = calls(path, "practice")
+    ids = [_string_args(c)[0] for c in practices]
+    assert len(ids) >= 2 and all(i in TASKS for i in ids), ids
+    code = [source(c) for c in cells(path, "code")]
+    for task_id in ids:
+        line = next(i for i, text in enumerate(code) if f'practice("{task_id}")' in text)
+        name = code[line].split("=")[0].strip()
+        assert any(text.strip() == f"{name}.check()" for text in code[line + 1 : line + 4]), name
+    assert any("goal" in {k.arg for k in c.keywords} for c in calls(path, "Console")), "a console showing a goal"
+
+
+EXERCISE = re.compile(r"exercises/(en|ko)/(a\d\d_\w+)\.ipynb")
+
+
+@pytest.mark.parametrize("path", [p for lang in LANGS for p in LESSONS[lang]], ids=rel)
+def test_every_lesson_ends_with_a_pointer_to_a_graded_exercise_in_its_language(path):
+    last = source(cells(path, "markdown")[-1])
+    found = EXERCISE.findall(last)
+    assert found and all(
+        lang == path.parent.name and (ROOT / "exercises" / lang / f"{n}.ipynb").exists() for lang, n in found
+    )
+
+
+def test_lesson_07_case_7_text_and_lab_agree_the_web_server_reaches_the_private_app_server():
+    """The text says the web server reaches the app server over private addresses (on TCP 8080) after the repair."""
+    lesson = {lang: ROOT / "notebooks" / lang / "07_troubleshooting.ipynb" for lang in LANGS}
+    by_id = {c["id"]: source(c) for c in cells(lesson["en"])}
+    namespace: dict = {}
+    exec("import vpclab", namespace)  # the lesson's own cells, run as the learner runs them
+    for cell_id in ("l07-private-situation", "l07-private-repair"):
+        exec(by_id[cell_id], namespace)
+    s = namespace["s"]
+    assert s.lab.analyze(s.web, s.app, port=8080).reachable
+    assert not s.lab.exposure()[s.app].exposed
+    assert s.lab.analyze(s.app, "internet", port=443).reachable
+    for lang in LANGS:
+        text = {c["id"]: source(c) for c in cells(lesson[lang])}
+        assert "8080" in text["l07-md-private-why"] and "8080" in text["l07-md-private-after"], lang
+
+
+CODE_WORD = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*(?:\.\w+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|\w+\.\w+Error)\b")
+
+
+@pytest.mark.parametrize("path", [p for lang in LANGS for p in LESSONS[lang]], ids=rel)
+def test_no_quiz_is_answered_by_the_prose_right_before_it(path):
+    """Ask, check, then explain: the Markdown between the previous code cell and a quiz names no code (AWS error
+    code or explanation code) that its right answer names."""
+    leading: list[str] = []
+    for cell in cells(path):
+        if cell["cell_type"] == "markdown":
+            leading.append(source(cell))
+            continue
+        found = calls_in(cell, "quiz")
+        for quiz_id in found:
+            answer = catalog(path.parent.name).get(f"quiz.{quiz_id}.{definitions()[quiz_id]['answer']}", "")
+            given = [w for w in CODE_WORD.findall(answer) if any(w in text for text in leading)]
+            assert given == [], f"{quiz_id}: the prose before it already says {given}"
+        leading = []
+
+
+def calls_in(cell: dict, name: str) -> list[str]:
+    found = []
+    for node in ast.walk(code_tree(cell)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == name:
+            found += _string_args(node)
+    return found

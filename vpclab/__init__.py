@@ -33,6 +33,20 @@ from .model.resources import (
 __version__ = "0.1.0"
 
 
+def _guard_reruns() -> None:
+    # In a Jupyter kernel, running a cell again first puts the labs back as they were before it ran.
+    # A kernel has imported IPython already; anywhere else, importing vpclab stays light.
+    import sys
+
+    if "IPython" in sys.modules:
+        from .widgets.rerun import install
+
+        install()
+
+
+_guard_reruns()
+
+
 def diagram(lab, highlight=None, lang=None):
     """The lab's connectivity diagram as a ``graphviz.Digraph`` (see ``vpclab.render.diagram``)."""
     from .render.diagram import diagram as draw
@@ -41,11 +55,24 @@ def diagram(lab, highlight=None, lang=None):
 
 
 def check(assignment: str, lab):
-    """Your progress on an assignment: each check passed or not, with a hint that grows more precise
-    each time you ask (a nudge, then the concept, then the exact fix)."""
+    """Your progress on an assignment (or on a lesson's task, by its id): each check passed or not, with
+    a hint that grows more precise each time you ask (a nudge, then the concept, then the exact fix)."""
+    from .grading.tasks import TASKS
+
+    if assignment in TASKS:
+        from .grading.tasks import progress as task_progress
+
+        return task_progress(TASKS[assignment], lab)
     from .grading.feedback import progress
 
     return progress(assignment, lab)
+
+
+def practice(task_id: str):
+    """A lesson's hands-on task: ``.lab`` to change (in code or in the Console, ``goal=``), ``.check()``."""
+    from .practice_labs import Practice
+
+    return Practice(task_id)
 
 
 def quiz(quiz_id: str):
@@ -93,6 +120,7 @@ __all__ = [
     "check",
     "diagram",
     "get_language",
+    "practice",
     "quiz",
     "set_language",
 ]

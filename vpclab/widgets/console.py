@@ -21,6 +21,7 @@ from ..render.commands import aws_cli, python_call
 from ..render.diagram import diagram_text
 from ..render.display import DIAGRAM_STYLE, no_dot_html, svg
 from ..render.exposure import exposure_html
+from .goal import GoalIndicator
 from .panels import TOOLS, build_panel
 
 __all__ = ["TOOLS", "Console"]
@@ -31,10 +32,10 @@ class Console(widgets.HBox):
 
     Attributes a test (or a curious learner) can drive: ``panels`` (tool name → panel with its
     controls), ``message``, ``code``, ``diagram``, ``exposure_table``, ``history``, ``undo_button``,
-    ``language``.
+    ``language``; with ``goal=`` (see ``goal.py``), ``goal`` shows it met or not yet after every action.
     """
 
-    def __init__(self, lab, tools=None) -> None:
+    def __init__(self, lab, tools=None, goal=None) -> None:
         chosen = list(TOOLS) if tools is None else list(tools)
         unknown = [t for t in chosen if t not in TOOLS]
         if unknown:
@@ -58,9 +59,18 @@ class Console(widgets.HBox):
         self.language.observe(self._guarded(self._switch_language), names="value")
         self.undo_button = self.button("console.undo", self.undo, icon="undo")
         self.panels = {name: build_panel(name, self) for name in chosen}
+        self.goal = GoalIndicator(goal, lab, self.lang) if goal is not None else None
         self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()])
         left = widgets.VBox(
-            [self.language, self.tabs, self.undo_button, self.message, self.code, self.history],
+            [
+                *([self.goal] if self.goal else []),
+                self.language,
+                self.tabs,
+                self.undo_button,
+                self.message,
+                self.code,
+                self.history,
+            ],
             layout=widgets.Layout(width="42%", min_width="340px"),
         )
         right = widgets.VBox(
@@ -218,6 +228,8 @@ class Console(widgets.HBox):
             self.panels["tester"].result.value = analysis_html(tested, self.lang) if tested is not None else ""
         for panel in self.panels.values():
             panel.refresh()
+        if self.goal is not None:
+            self.goal.refresh(self.lang)
 
     def _cost_html(self) -> str:
         """What the network would cost for a month in a real account (public IPv4, NAT gateways)."""

@@ -4,6 +4,9 @@ Questions live in the catalogs (``quiz.<id>.q``, ``quiz.<id>.1`` …, ``quiz.<id
 ``quiz.<id>.why``) and their answers in ``vpclab/data/quizzes/<lesson>.json``, so a lesson's code cell is the
 same in Korean and English: ``vpclab.quiz("igw_one_per_vpc")``. A wrong answer gets a hint; the
 explanation comes with the right answer, or after a second miss.
+
+Without a kernel (GitHub, nbviewer, ``jupyter nbconvert --to html``, PDF) the widget cannot be drawn, so
+its display also carries the question and its options as HTML and as plain text, never the answer.
 """
 
 from __future__ import annotations
@@ -50,6 +53,29 @@ class Quiz(widgets.VBox):
         self.feedback = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
         self.check_button.on_click(lambda _button: self.check())
         super().__init__([self.question, self.options, self.check_button, self.feedback])
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view for a live kernel, and the question with its options, readable anywhere else."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "text/html": self.to_html(), "text/plain": self.to_text()}
+
+    def _texts(self) -> tuple[str, list[str]]:
+        key = f"quiz.{self.quiz_id}"
+        count = definitions()[self.quiz_id]["options"]
+        return tr(key + ".q", self.lang), [tr(f"{key}.{n}", self.lang) for n in range(1, count + 1)]
+
+    def to_text(self) -> str:
+        question, options = self._texts()
+        return "\n".join([question, *(f"  {n}. {text}" for n, text in enumerate(options, start=1))])
+
+    def to_html(self) -> str:
+        question, options = self._texts()
+        items = "".join(f"<li>{escape(text)}</li>" for text in options)
+        note = escape(tr("quiz.static", self.lang))
+        return (
+            f'<div class="vpclab-quiz"><p><b>{escape(question)}</b></p><ol>{items}</ol>'
+            f"<p><small>{note}</small></p></div>"
+        )
 
     def answer(self, choice: int) -> bool:
         """Choose an option (counting from 1) and check it, as a click would."""
