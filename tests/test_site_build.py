@@ -1,6 +1,6 @@
-"""The zero-install site's build (``scripts/build_site.py``), without building it: the pins, the lock
-file it writes for Pyodide, and the clear failure when the site lacks a file. The whole build, served
-and used in Chromium, is tested in ``tests/browser/test_lite_site.py``."""
+"""The zero-install site's build (``scripts/build_site.py``, ``scripts/site_pyodide.py``), without
+building it: the pins, the lock file it writes for Pyodide, and the clear failure when the site lacks a
+file. The whole build, served and used in Chromium, is tested in ``tests/browser/test_lite_site.py``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
 build_site = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(build_site)
+site_pyodide = importlib.import_module("site_pyodide")  # beside it; build_site puts scripts/ on the path
 
 
 def make_wheel(folder: Path, name: str, version: str, requires: list[str], files: dict[str, str]) -> Path:
@@ -31,12 +32,12 @@ def make_wheel(folder: Path, name: str, version: str, requires: list[str], files
 
 
 def test_every_pinned_wheel_has_an_exact_version_and_a_sha256_hash():
-    lines = [line.split("#")[0].strip() for line in build_site.WHEEL_PINS.read_text().splitlines()]
+    lines = [line.split("#")[0].strip() for line in site_pyodide.WHEEL_PINS.read_text().splitlines()]
     pins = [line for line in lines if line]
     assert pins
     for line in pins:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][^\s]* --hash=sha256:[0-9a-f]{64}", line), line
-    assert set(build_site.read_pins()) >= {"micropip", "ipython", "ipywidgets", "graphviz", "comm"}
+    assert set(site_pyodide.read_pins()) >= {"micropip", "ipython", "ipywidgets", "graphviz", "comm"}
 
 
 def test_the_kernel_expects_a_pyodide_whose_npm_tarball_is_pinned():
@@ -52,7 +53,7 @@ def test_a_lock_entry_names_the_wheel_its_hash_its_modules_and_only_the_dependen
         ["traitlets>=5", 'pexpect>4; sys_platform != "win32"', "pytest; extra == 'test'"],
         {"demo_pkg/__init__.py": "", "demo_helper.py": ""},
     )
-    entry = build_site.lock_entry(wheel, provided={"traitlets", "demo-pkg"})
+    entry = site_pyodide.lock_entry(wheel, provided={"traitlets", "demo-pkg"})
     assert entry["name"] == "demo-pkg"
     assert entry["version"] == "1.2.0"
     assert entry["file_name"] == wheel.name
@@ -66,7 +67,7 @@ def test_a_site_that_lacks_a_file_fails_with_its_name(tmp_path):
     pyodide = site / "static" / "pyodide"
     pyodide.mkdir(parents=True)
     wheel = make_wheel(pyodide, "demo", "1.0", [], {"demo.py": ""})
-    lock = {"info": {}, "packages": {"demo": build_site.lock_entry(wheel, {"demo"})}}
+    lock = {"info": {}, "packages": {"demo": site_pyodide.lock_entry(wheel, {"demo"})}}
     (pyodide / "pyodide-lock.json").write_text(json.dumps(lock))
     for name in build_site.PYODIDE_FILES:
         (pyodide / name).write_text("")
