@@ -33,12 +33,13 @@ import pytest
 
 import vpclab
 from vpclab import scenarios
+from vpclab.engine import fixes
 from vpclab.grading.checks import TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
 from vpclab.grading.tasks import TASKS
 from vpclab.model import i18n
 from vpclab.model.i18n import LANGUAGES, catalog
-from vpclab.model.resources import Action, InstanceState
+from vpclab.model.resources import Action, InstanceState, NatGatewayState
 from vpclab.widgets.panels import TOOLS
 from vpclab.widgets.quiz import Quiz, definitions
 
@@ -358,14 +359,20 @@ STATES = {f"ui.state_{s.value}" for s in InstanceState}
 RUNTIME_KEYS = {
     ("vpclab/model/errors.py", "self.key"): lambda: None,
     ("vpclab/engine/analysis.py", "f'explain.{self.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
+    ("vpclab/model/i18n.py", "self.key"): lambda: argument_values("Localized", 0, "key"),
     ("vpclab/model/i18n.py", "f'phrase.{code}'"): lambda: {f"phrase.{c}" for c in _block("code", 0)},
-    ("vpclab/engine/analysis.py", "f'fix.{self.fix}'"): lambda: {f"fix.{f}" for f in _block("fix", 5)},
+    ("vpclab/engine/analysis.py", "f'fix.{self.fix}'"): lambda: {
+        f"fix.{f}" for f in _block("fix", 5) | set(fixes.KEYS)
+    },
     ("vpclab/render/analysis.py", "f'explain.{analysis.code}'"): lambda: {f"explain.{c}" for c in _block("code", 0)},
     ("vpclab/render/analysis.py", "f'hop.{hop.step}'"): lambda: {
         f"hop.{s}" for s in _block("step", 3) | argument_values("hop", 2, "step")
     },
     ("vpclab/render/diagram.py", "f'ui.state_{instance.state.value}'"): lambda: STATES,
     ("vpclab/render/tables.py", "f'ui.state_{i.state.value}'"): lambda: STATES,
+    ("vpclab/render/tables.py", "f'ui.nat_state_{nat.state.value}'"): lambda: {
+        f"ui.nat_state_{s.value}" for s in NatGatewayState
+    },
     ("vpclab/render/tables.py", "f'ui.{entry.action.value}'"): lambda: {f"ui.{a.value}" for a in Action},
     ("vpclab/bridge/cost.py", "f'cost.kind.{line.kind}'"): lambda: {
         f"cost.kind.{k}" for k in argument_values("CostLine", 0, "kind")
@@ -698,7 +705,8 @@ NOT_CONSOLE_TERMS = {
     "라우트 테이블": "라우팅 테이블",
     "엘라스틱": "탄력적 IP",
     "탄력 IP": "탄력적 IP",
-    "타겟": "타깃",
+    "타겟": "대상",  # a route's Target (fact sheet §17(a))
+    "타깃": "대상",
     "에피메랄": "임시 포트",
     "에페메랄": "임시 포트",
     "상태 유지": "상태 저장",
@@ -715,13 +723,16 @@ def test_korean_texts_use_the_console_spelling_of_every_term():
     assert wrong == []
 
 
-def test_a_route_target_is_tagit_in_korean_never_daesang_which_is_the_destination():
-    """The console's route table has 대상 (Destination) and 타깃 (Target): two words, two things."""
+def test_route_table_columns_are_the_korean_guide_labels_destination_address_and_target():
+    """The Korean VPC guide's route tables: 대상 주소 (Destination) | 대상 (Target) (fact sheet §17(a))."""
     en, ko = catalog("en"), catalog("ko")
+    assert (ko["ui.destination"], ko["ui.target"]) == ("대상 주소", "대상")
+    assert (ko["console.destination"], ko["console.target"]) == ("대상 주소", "대상")
     about_targets = [key for key, text in en.items() if re.search(r"\btargets?\b", text, re.IGNORECASE)]
     assert len(about_targets) >= 5
-    assert sorted(key for key in about_targets if "타깃" not in ko[key]) == []
-    assert ko["ui.destination"] == "대상" and ko["ui.target"] == "타깃"
+    assert sorted(key for key in about_targets if "대상" not in ko[key]) == []
+    # a route's destination is 대상 주소 wherever a message names it beside the word
+    assert sorted(k for k, t in ko.items() if re.search(r"대상 \{(destination|value)\}", t)) == []
 
 
 def _glossary() -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +175,30 @@ def test_a_code_phrase_in_each_language_and_an_unknown_code_shown_as_is():
     assert code_phrase("NO_ROUTE_TO_DESTINATION", "en") == "no route to the destination"
     assert code_phrase("NO_ROUTE_TO_DESTINATION", "ko") == "목적지로 가는 라우팅 없음"
     assert code_phrase("SOMETHING_NEW", "ko") == "SOMETHING_NEW"
+
+
+# ---- the lessons ---------------------------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+KOREAN_LESSONS = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
+# The lessons' executed copies (what nbval runs and compares), when the project keeps them.
+KOREAN_RUNS = sorted((ROOT / "tests" / "notebooks" / "executed" / "ko").glob("*.ipynb"))
+
+
+def _texts(notebook: Path):
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            yield "".join(cell["source"])
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for text in (output.get("text"), data.get("text/plain"), data.get("text/html")):
+                if text:
+                    yield "".join(text)
+
+
+@pytest.mark.parametrize("notebook", KOREAN_LESSONS + KOREAN_RUNS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_no_korean_lesson_shows_an_undecided_particle(notebook):
+    assert [text for text in _texts(notebook) if UNDECIDED.search(text)] == []
+
+
+def test_the_korean_lessons_are_there_to_be_read():
+    assert len(KOREAN_LESSONS) >= 8

@@ -110,17 +110,20 @@ class Lab(LabCore):
 
         return to_aws_cli(self)
 
-    def cost(self, hours=730, currency="USD", nat_data_gb=0.0, krw_per_usd=None):
+    def cost(self, hours=730, currency="USD", nat_data_gb=0.0, krw_per_usd=None, data_out_gb=0.0):
         """What this network would cost in a real account for ``hours`` (730: about a month).
 
         Every public IPv4 address is billed by the hour, in use or idle; a NAT gateway by the hour
-        and per GB processed; gateways, route tables, security groups and ACLs are free. Prices and
-        their sources: ``vpclab/data/prices.json``.
+        and per GB processed; data sent out to the internet per GB after a free 100 GB a month;
+        gateways, route tables, security groups and ACLs are free. Prices are the lab's Region's;
+        they and their sources are in ``vpclab/data/prices.json``. KRW amounts exclude Korean VAT
+        (10 %); the report shows the total with it too.
 
         Args:
             currency: ``"USD"`` or ``"KRW"``.
             nat_data_gb: gigabytes the NAT gateways process in that time.
             krw_per_usd: the exchange rate for ``"KRW"`` (default: the one in the data file).
+            data_out_gb: gigabytes sent out to the internet in that time (through either gateway).
 
         Returns:
             ``CostReport``: one line per billable item and the free ones, ``total``, ``to_text(lang)``.
@@ -130,7 +133,7 @@ class Lab(LabCore):
         """
         from .bridge.cost import cost
 
-        return cost(self, hours, currency, nat_data_gb, krw_per_usd)
+        return cost(self, hours, currency, nat_data_gb, krw_per_usd, data_out_gb)
 
     def __repr__(self) -> str:
         return f"Lab(region={self.region!r})"

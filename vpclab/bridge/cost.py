@@ -3,9 +3,14 @@
 Since 1 February 2024 AWS bills every public IPv4 address by the hour, in use or idle (fact sheet
 §4.5): the auto-assigned address of a running instance, every Elastic IP (associated or not, on a
 running or a stopped instance) and a NAT gateway's address. A NAT gateway also costs per hour and per
-gigabyte it processes. VPCs, subnets, internet gateways, route tables, security groups and network
-ACLs are free, and the report lists them so that learners see it. Prices, their sources and the dates
-they were read live in ``vpclab/data/prices.json``; amounts are exact decimals.
+gigabyte it processes, and data sent out to the internet is billed per gigabyte (through an internet
+gateway or a NAT gateway alike), after a free 100 GB a month. VPCs, subnets, internet gateways, route
+tables, security groups and network ACLs are free, and the report lists them so that learners see it.
+
+Prices follow the lab's Region (fact sheet §16.3: a Seoul lab uses Seoul prices); a Region the price
+file has no figures for uses its fallback Region's, and the report says so. Prices, their sources and
+dates live in ``vpclab/data/prices.json``; amounts are exact decimals. KRW amounts are shown without
+Korean VAT (10 %), with a total that includes it beside them.
 """
 
 from __future__ import annotations
@@ -59,10 +64,18 @@ def _number(value, key: str, positive: bool = False) -> Decimal:
     return number
 
 
-def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=None) -> CostReport:
+def region_prices(region: str) -> tuple[str, dict]:
+    """The Region whose figures apply to ``region`` (itself, or the file's fallback) and those figures."""
+    prices = load_prices()
+    used = region if region in prices["regions"] else prices["fallback_region"]
+    return used, prices["regions"][used]
+
+
+def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=None, data_out_gb=0.0) -> CostReport:
     """See ``Lab.cost``."""
     hours = _number(hours, "cost_hours")
     nat_data = _number(nat_data_gb, "cost_nat_data")
+    data_out = _number(data_out_gb, "cost_data_out")
     if not isinstance(currency, str) or currency.strip().upper() not in CURRENCIES:
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:cost_currency", value=repr(currency)
@@ -72,9 +85,12 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
     rate_given = krw_per_usd is not None
     rate = _number(krw_per_usd, "cost_rate", positive=True) if rate_given else prices["exchange_rate"]["krw_per_usd"]
     factor = rate if currency == "KRW" else Decimal(1)
-    ipv4 = prices["public_ipv4"]["usd_per_hour"] * factor
-    nat_hour = prices["nat_gateway"]["usd_per_hour"] * factor
-    nat_gb = prices["nat_gateway"]["usd_per_gb_processed"] * factor
+    _, regional = region_prices(lab.region)
+    ipv4 = regional["public_ipv4"]["usd_per_hour"] * factor
+    nat_hour = regional["nat_gateway"]["usd_per_hour"] * factor
+    nat_gb = regional["nat_gateway"]["usd_per_gb_processed"] * factor
+    out_gb = regional["data_transfer_out"]["usd_per_gb"] * factor
+    free_gb = regional["data_transfer_out"]["free_gb_per_month"]
 
     lines: list[CostLine] = []
 
@@ -101,6 +117,11 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
         bill("nat_hours", [nat], str(nat.subnet.cidr), hours, "hour", nat_hour)
     if nats:
         bill("nat_data", nats, "", nat_data, "gb", nat_gb)
+    gateways = [g for g in lab.internet_gateways.values() if g.vpc is not None]
+    if data_out and gateways:
+        # The free allowance is per month and per account: counted once here, as for a lab alone.
+        billed = max(data_out - free_gb, Decimal(0))
+        bill("data_out", gateways, f"{_plain(data_out)} GB − {free_gb} GB", billed, "gb", out_gb)
     for instance in lab.instances.values():
         if instance.state is InstanceState.STOPPED and instance.auto_assign_public_ip and instance.elastic_ip is None:
             bill("released_ip", [instance], "", Decimal(0), "ip_hour", ipv4)
@@ -120,6 +141,11 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
     return CostReport(lab.region, hours, currency, rate, rate_given, nat_data, lines)
 
 
+def _plain(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
 class CostReport:
     """The bill for ``hours`` of the lab as it is now: iterate its lines, read ``total``, or display it
     (``to_text(lang)``, a Jupyter table, ``to_data()``)."""
@@ -131,7 +157,13 @@ class CostReport:
 
     @property
     def total(self) -> Decimal:
+        """The sum of the lines, without tax (AWS list prices exclude it)."""
         return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def total_with_vat(self) -> Decimal:
+        """``total`` with Korean VAT (10 %), as an account in Korea is charged."""
+        return self.total * (1 + load_prices()["vat"]["korea_rate"])
 
     def __iter__(self):
         return iter(self.lines)
@@ -150,10 +182,7 @@ class CostReport:
         places = Decimal("0.001") if unit_price else Decimal("0.01")
         return "$" + f"{amount.quantize(places, ROUND_HALF_UP):,}"
 
-    @staticmethod
-    def _quantity(value: Decimal) -> str:
-        text = f"{value.normalize():f}"
-        return text if "." not in text else text.rstrip("0").rstrip(".")
+    _quantity = staticmethod(_plain)
 
     def rows(self, lang: str) -> list[list[str]]:
         rows = []
@@ -175,22 +204,24 @@ class CostReport:
 
     def notes(self, lang: str) -> list[str]:
         prices = load_prices()
-        ipv4, nat = prices["public_ipv4"], prices["nat_gateway"]
+        used, regional = region_prices(self.region)
+        out = regional["data_transfer_out"]
         notes = [
             tr(
                 "cost.note.prices",
                 lang,
-                date=ipv4["read_on"],
-                ipv4=ipv4["usd_per_hour"],
-                since=ipv4["effective_since"],
-                nat_hour=nat["usd_per_hour"],
-                nat_gb=nat["usd_per_gb_processed"],
+                region=used,
+                date=regional["as_of"],
+                ipv4=regional["public_ipv4"]["usd_per_hour"],
+                since=prices["public_ipv4"]["effective_since"],
+                nat_hour=regional["nat_gateway"]["usd_per_hour"],
+                nat_gb=regional["nat_gateway"]["usd_per_gb_processed"],
+                out_gb=out["usd_per_gb"],
+                free_gb=out["free_gb_per_month"],
             ),
         ]
-        if self.region not in nat["region_of_figures"]:
-            notes.append(
-                tr("cost.note.nat_region", lang, regions=", ".join(nat["region_of_figures"]), region=self.region)
-            )
+        if used != self.region:
+            notes.append(tr("cost.note.nat_region", lang, regions=used, region=self.region))
         if self.currency == "KRW":
             if self.rate_given:
                 notes.append(tr("cost.note.rate_given", lang, rate=f"{self.krw_per_usd:,}"))
@@ -206,8 +237,19 @@ class CostReport:
                         reported_on=rate["reported_on"],
                     )
                 )
+        if self.currency == "KRW":
+            notes.append(tr("cost.note.vat", lang, total=self.money(self.total_with_vat)))
         notes.append(tr("cost.note.excluded", lang))
         return notes
+
+    def _total_rows(self, lang: str) -> list[tuple[str, str]]:
+        """The total, and for KRW whether VAT is in it: without, then with."""
+        if self.currency != "KRW":
+            return [(tr("cost.total", lang), self.money(self.total))]
+        return [
+            (tr("cost.total_without_vat", lang), self.money(self.total)),
+            (tr("cost.total_with_vat", lang), self.money(self.total_with_vat)),
+        ]
 
     def _headers(self, lang: str) -> list[str]:
         return [tr(f"cost.{h}", lang) for h in ("item", "resource", "quantity", "unit_price", "amount")]
@@ -221,7 +263,7 @@ class CostReport:
         widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
         line = lambda cells: "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True))  # noqa: E731
         body = [self.title(lang), line(headers), line(["-" * w for w in widths]), *map(line, rows)]
-        body.append(f"{tr('cost.total', lang)}: {self.money(self.total)}")
+        body += [f"{label}: {amount}" for label, amount in self._total_rows(lang)]
         body += [f"* {note}" for note in self.notes(lang)]
         return "\n".join(text.rstrip() for text in body)
 
@@ -230,7 +272,7 @@ class CostReport:
 
     def _repr_html_(self, lang: str | None = None) -> str:
         lang = check_language(lang)
-        rows = [*self.rows(lang), [tr("cost.total", lang), "", "", "", self.money(self.total)]]
+        rows = [*self.rows(lang), *([label, "", "", "", amount] for label, amount in self._total_rows(lang))]
         notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes(lang))
         return (
             f'<div class="vpclab-cost">{table(self._headers(lang), rows, self.title(lang))}'
@@ -260,6 +302,8 @@ class CostReport:
                 for line in self.lines
             ],
             "total": float(self.total),
+            "total_with_vat": float(self.total_with_vat) if self.currency == "KRW" else None,
+            "prices_region": region_prices(self.region)[0],
             "prices_file": "vpclab/data/prices.json",
         }
 

@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
+from ..model import wording
 from ..model.addressing import Protocol, parse_ip, parse_protocol
 from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
 from ..model.resources import Instance, InstanceState, NetworkInterface
+from . import fixes
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, Blocked, Hop, Packet
 from .paths import Tracer
 from .search import candidate_hosts, candidate_ports
@@ -51,6 +53,7 @@ class Analysis:
     source_port: int
     fix: str | None = None
     values: dict = field(default_factory=dict)
+    fix_steps: tuple = ()  # the fix as calls of the lab's API (``engine.fixes.Step``), each one it accepts
 
     def explain(self, lang: str | None = None) -> str:
         """A short text: the verdict, what blocks the packet, and the fix."""
@@ -63,6 +66,7 @@ class Analysis:
             source=self.source,
             destination=self.destination,
             port=self.port,
+            traffic=wording.packet_traffic(parse_protocol(self.protocol), self.port),
         )
         if self.code is None:
             return head
@@ -230,6 +234,8 @@ def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, pac
     try:
         _route_packet(context, t, src, dst, packet)
     except Blocked as blocked:
+        on_return = bool(t.return_) and t.path is t.return_
+        fix, values, steps = fixes.propose(context.lab, blocked.fix, blocked.values, t.path[-1].packet, on_return)
         return Analysis(
             blocked.reachable,
             blocked.code,
@@ -241,8 +247,9 @@ def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, pac
             packet.protocol.value,
             packet.destination_port,
             packet.source_port,
-            blocked.fix,
-            blocked.values,
+            fix,
+            values,
+            steps,
         )
     return Analysis(
         True,

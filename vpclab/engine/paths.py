@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
+from ..model import wording
 from ..model.addressing import RFC6598, is_private_range
 from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NatGateway, NetworkInterface, RouteState
@@ -84,7 +85,7 @@ class Tracer:
                 packet,
                 "start_instance",
                 instance_id=getattr(instance, "instance", instance).id,  # a secondary interface: its instance
-                state=instance.state.value,
+                state=wording.state(instance.state.value),
             )
 
     def security_groups(self, instance: Instance, packet: Packet, egress: bool) -> None:
@@ -109,7 +110,7 @@ class Tracer:
                 **_packet_values(packet, egress),
             )
         group, rule = found
-        self.hop(group.id, "security-group", step, packet, group_id=group.id, rule=repr(rule))
+        self.hop(group.id, "security-group", step, packet, group_id=group.id, rule=wording.rule(rule))
 
     def stateful(self, instance: Instance, packet: Packet) -> None:
         self.hop(
@@ -127,7 +128,7 @@ class Tracer:
         entry = acl_decides(acl, packet, egress)
         step = "acl_out" if egress else "acl_in"
         number = "*" if entry.rule_number > 32766 else str(entry.rule_number)
-        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": repr(entry)}
+        values = {"acl_id": acl.id, "subnet_id": subnet.id, "rule_number": number, "rule": wording.rule(entry)}
         if entry.action.value != "allow":
             self.block(
                 "SUBNET_ACL_RESTRICTION",
@@ -235,6 +236,7 @@ class Tracer:
                 route_table_id=self.lab.route_table_of(nat.subnet).id,
                 igw_id=_gateway_id(nat.vpc),
                 vpc_id=nat.vpc.id,
+                subnet_id=nat.subnet.id,
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
@@ -319,6 +321,7 @@ class Tracer:
                 target_id=route.target_id,
                 igw_id=_gateway_id(instance.vpc),
                 route_table_id=self.lab.route_table_of(instance.subnet).id,
+                subnet_id=instance.subnet.id,
                 address=str(reply.destination),
             )
         leaving = reply.with_source(instance.public_ip)
@@ -392,4 +395,9 @@ def _gateway_id(vpc) -> str:
 
 def _packet_values(packet: Packet, egress: bool) -> dict:
     peer = packet.destination if egress else packet.source
-    return {"protocol": packet.protocol.value, "port": packet.destination_port, "peer": str(peer)}
+    return {
+        "protocol": packet.protocol.value,
+        "port": packet.destination_port,
+        "traffic": wording.packet_traffic(packet.protocol, packet.destination_port),
+        "peer": str(peer),
+    }

@@ -100,6 +100,34 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
+class Localized:
+    """A value whose words depend on the language (a rule, a state): filled in the message's language.
+
+    The engine hands such values to the messages it builds (``rule=Localized("rule.acl_in", ...)``),
+    so one analysis reads in Korean and in English without Python reprs or English words inside.
+    """
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+
+    def text(self, lang: str | None = None) -> str:
+        return tr(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def __repr__(self) -> str:
+        return f"Localized({self.key!r}, {self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Localized) and (self.key, self.values) == (other.key, other.values)
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted(map(str, self.values.items())))))
+
+
 def tr(key: str, lang: str | None = None, **values: object) -> str:
     """The text of ``key`` in ``lang`` (default: the chosen language), placeholders filled.
 
@@ -108,7 +136,8 @@ def tr(key: str, lang: str | None = None, **values: object) -> str:
     """
     lang = check_language(lang)
     text = catalog(lang).get(key) or catalog("en").get(key) or key
-    filled = string.Formatter().vformat(text, (), _Lenient(values))
+    shown = {name: value.text(lang) if isinstance(value, Localized) else value for name, value in values.items()}
+    filled = string.Formatter().vformat(text, (), _Lenient(shown))
     return attach_particles(filled) if lang == "ko" else filled
 
 

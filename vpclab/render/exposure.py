@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model.i18n import check_language, tr
+from .analysis import code_label
 from .tables import table
 
 _HEADERS = ("instance", "private_ip", "public_ip", "from_internet", "inbound_blocked", "to_internet")
@@ -12,13 +13,13 @@ def exposure_rows(report, lang: str) -> list[list[str]]:
     rows = []
     for e in report:
         inbound = "; ".join(map(str, e.inbound)) or tr("ui.none", lang)
-        blocked = f"{e.inbound_code} @ {e.inbound_blocked_at}" if e.inbound_code else "—"
+        blocked = f"{code_label(e.inbound_code, lang)} @ {e.inbound_blocked_at}" if e.inbound_code else "—"
         if e.outbound:
             outbound = tr("ui.yes_via", lang, gateway=e.outbound_via)
         elif e.outbound is None:
-            outbound = f"? {e.outbound_code} @ {e.outbound_blocked_at}"
+            outbound = f"? {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
         else:
-            outbound = f"{tr('ui.no', lang)}: {e.outbound_code} @ {e.outbound_blocked_at}"
+            outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
         name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
         name += f" ({e.name})" if e.name else ""
         rows.append([name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound])

@@ -48,6 +48,11 @@ def _yes(flag: bool, lang: str) -> str:
     return tr("ui.yes" if flag else "ui.no", lang)
 
 
+def _nat_state(nat: NatGateway, lang: str) -> str:
+    """The console's word for the state, and AWS's failure code beside it (a code is not translated)."""
+    return tr(f"ui.nat_state_{nat.state.value}", lang) + (f" ({nat.failure_code})" if nat.failure_code else "")
+
+
 def route_table_html(rt: RouteTable, lang: str) -> str:
     rows = []
     for route in rt.routes.values():
@@ -176,7 +181,7 @@ def lab_html(lab, lang: str | None = None) -> str:
                         _name(n),
                         n.subnet.id,
                         n.public_ip,
-                        n.state.value + (f" ({n.failure_code})" if n.failure_code else ""),
+                        _nat_state(n, lang),
                     ]
                     for n in lab.nat_gateways.values()
                 ],
@@ -275,7 +280,7 @@ def resource_html(resource, lang: str | None = None) -> str:
                     resource.subnet.id,
                     resource.private_ip,
                     resource.public_ip,
-                    resource.state.value + (f" ({resource.failure_code})" if resource.failure_code else ""),
+                    _nat_state(resource, lang),
                 ]
             ],
         )
