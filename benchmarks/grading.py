@@ -2,22 +2,30 @@
 
 Builds an nbgrader course in a temporary folder from the a01_web_server master of
 ``tests/grading_fixtures`` (nbgrader's own ``generate_assignment`` makes the student version),
-hands in 40 generated submissions — solved, partly solved (HTTP only) and untouched, in turn — in
-nbgrader's layout (``submitted/<student>/<assignment>/<assignment>.ipynb``), then grades them all
-twice, each as a teacher would run it, from the command line, wall clock:
+hands in generated submissions in nbgrader's layout
+(``submitted/<student>/<assignment>/<assignment>.ipynb``), then grades them all twice, each as a
+teacher would run it, from the command line, wall clock:
 
-- ``python -m vpclab grade submitted --jobs 2`` (a sandboxed kernel per submission, two at a time);
+- ``python -m vpclab grade submitted --jobs 2`` (a fresh bubblewrap-sandboxed kernel per
+  submission, two at a time; each worker starts its next kernel while it checks the current lab);
 - ``python -m nbgrader autograde a01_web_server`` (one kernel per submission, one at a time, its
   database and preprocessors).
 
-Prints submissions per second for each and the ratio (goal: vpclab at least 3x nbgrader on a 2-core
-machine), and checks that the two agree on every student's score. Identical unanswered notebooks
-share one kernel run in ``vpclab grade`` (its one static shortcut); ``--distinct`` gives each
-untouched notebook a comment of its own, so that every submission gets a kernel. Both figures include each
-command's start-up (nbgrader's imports take seconds; they are part of what a teacher waits for).
+Two classes, one after the other:
 
-Run: ``python benchmarks/grading.py [--submissions N] [--jobs N]`` (from the repository root, with
-the test extra installed: nbgrader).
+1. **distinct** (the goal): every submission differs (no shared kernel run), solved, partly solved
+   (HTTP only) and untouched in turn, each untouched one with a comment of its own, and two that
+   loop forever and time out (both graders get the same ``--timeout``);
+2. **standard mix**: solved, partial and untouched in turn; identical untouched notebooks share one
+   kernel run in ``vpclab grade`` (its one static shortcut).
+
+For each, prints submissions per second for both and the ratio (goal on the distinct class: vpclab
+at least 3x nbgrader on a 2-core machine), and checks that the two agree on every student's score.
+Both figures include each command's start-up (nbgrader's imports take seconds; they are part of
+what a teacher waits for).
+
+Run: ``python benchmarks/grading.py [--submissions N] [--jobs N] [--timeout S]`` (from the
+repository root, as root with bubblewrap for the sandbox, with the test extra installed: nbgrader).
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from grading_fixtures import submissions as S  # noqa: E402
 
 ASSIGNMENT = S.ASSIGNMENT
 KINDS = ("solved", "partial", "untouched")
+LOOPS = 2  # submissions of the distinct class that never finish (both graders stop them at --timeout)
 
 
 def run(command: list[str], cwd: Path) -> float:
@@ -53,11 +62,14 @@ def run(command: list[str], cwd: Path) -> float:
     return seconds
 
 
-def build_course(course: Path, count: int, distinct: bool) -> dict[str, str]:
+def build_course(course: Path, count: int, distinct: bool, timeout: float) -> dict[str, str]:
     """The course and its submissions; {student: kind}."""
     students = {f"s{n:02d}": KINDS[n % len(KINDS)] for n in range(1, count + 1)}
+    if distinct:
+        students.update({f"s{n:02d}": "loops" for n in range(count + 1, count + LOOPS + 1)})
     (course / "nbgrader_config.py").write_text(
         "c = get_config()\n"
+        f"c.ExecutePreprocessor.timeout = {int(timeout)}\n"
         'c.CourseDirectory.course_id = "bench"\n'
         f"c.CourseDirectory.db_assignments = [dict(name={ASSIGNMENT!r})]\n"
         f"c.CourseDirectory.db_students = [dict(id=s) for s in {sorted(students)!r}]\n"
@@ -71,6 +83,7 @@ def build_course(course: Path, count: int, distinct: bool) -> dict[str, str]:
         "solved": S.filled_in(release, S.master()),
         "partial": S.filled_in(release, partial),
         "untouched": release,
+        "loops": S.filled_in(release, S.master("while True:\n    pass")),
     }
     for student, kind in students.items():
         notebook = notebooks[kind]
@@ -93,45 +106,44 @@ def nbgrader_scores(course: Path, students) -> dict[str, float]:
         return {s: gradebook.find_submission(ASSIGNMENT, s).score for s in students}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument(
-        "--distinct", action="store_true", help="no two untouched notebooks alike: each needs a kernel of its own"
-    )
-    args = parser.parse_args()
+def bench(count: int, jobs: int, timeout: float, distinct: bool) -> bool:
+    """Grade one class with both tools; print the figures; whether the scores agree."""
     with tempfile.TemporaryDirectory(prefix="vpclab-bench-") as folder:
         course = Path(folder)
-        students = build_course(course, args.submissions, args.distinct)
-        count = len(students)
-        ours = run(
-            [
-                sys.executable,
-                "-m",
-                "vpclab",
-                "grade",
-                "submitted",
-                "--assignment",
-                ASSIGNMENT,
-                "--out",
-                "vpclab-out",
-                "--jobs",
-                str(args.jobs),
-            ],
-            course,
-        )
+        students = build_course(course, count, distinct, timeout)
+        total = len(students)
+        grade = [sys.executable, "-m", "vpclab", "grade", "submitted", "--assignment", ASSIGNMENT]
+        ours = run([*grade, "--out", "vpclab-out", "--jobs", str(jobs), "--timeout", str(timeout)], course)
         theirs = run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"], course)
         mine, nb = vpclab_scores(course / "vpclab-out"), nbgrader_scores(course, students)
         agree = mine == nb
         kinds = Counter(students.values())
-        print(f"{count} submissions ({', '.join(f'{kinds[k]} {k}' for k in KINDS)}), {os.cpu_count()} CPUs")
-        print(f"vpclab grade --jobs {args.jobs}: {ours:6.1f} s  {count / ours:5.2f} submissions/s")
-        print(f"nbgrader autograde:       {theirs:6.1f} s  {count / theirs:5.2f} submissions/s")
-        print(f"ratio (vpclab / nbgrader throughput): {theirs / ours:.2f}x  (goal: at least 3x)")
-        print(f"scores agree on every student: {agree}")
+        title = "distinct class (no shared kernel run)" if distinct else "standard mix"
+        print(
+            f"{title}: {total} submissions ({', '.join(f'{v} {k}' for k, v in kinds.items())}), {os.cpu_count()} CPUs"
+        )
+        print(f"  vpclab grade --jobs {jobs}: {ours:6.1f} s  {total / ours:5.2f} submissions/s")
+        print(f"  nbgrader autograde:       {theirs:6.1f} s  {total / theirs:5.2f} submissions/s")
+        print(
+            f"  ratio (vpclab / nbgrader throughput): {theirs / ours:.2f}x"
+            + ("  (goal: at least 3x)" if distinct else "")
+        )
+        print(f"  scores agree on every student: {agree}")
         if not agree:
-            sys.exit(1)
+            print(f"  differ: { {s: (mine.get(s), nb.get(s)) for s in students if mine.get(s) != nb.get(s)} }")
+        return agree
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a submission is stopped")
+    args = parser.parse_args()
+    agree = bench(args.submissions, args.jobs, args.timeout, distinct=True)
+    agree = bench(args.submissions, args.jobs, args.timeout, distinct=False) and agree
+    if not agree:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -156,6 +156,16 @@ SYSTEM_NEEDS = [
         fatal=False,
     ),
     SystemNeed(
+        "bubblewrap 'bwrap'",
+        lambda: shutil.which("bwrap") is not None,
+        ("bubblewrap",),
+        ("test",),
+        # Not fatal: `vpclab grade` refuses to run student code without it, and its tests fail under CI=true.
+        "the grader's sandbox tests will be skipped (under CI=true they fail); install bubblewrap "
+        "(Debian/Ubuntu: sudo apt-get install bubblewrap | Fedora: sudo dnf install bubblewrap)",
+        fatal=False,
+    ),
+    SystemNeed(
         "npm",
         lambda: shutil.which("npm") is not None,
         ("npm",),

@@ -34,8 +34,11 @@ import pytest
 import vpclab
 from vpclab import scenarios
 from vpclab.engine import fixes
-from vpclab.grading.checks import TIERS, Verdict, assignments
+from vpclab.grading.batch import REFUSALS
+from vpclab.grading.checks import CASES, TIERS, Verdict, assignments
 from vpclab.grading.grader import REASONS, STATUSES
+from vpclab.grading.replay import NOTES
+from vpclab.grading.reports import TIER_LABELS
 from vpclab.grading.tasks import TASKS
 from vpclab.model import i18n
 from vpclab.model.i18n import LANGUAGES, catalog
@@ -385,11 +388,18 @@ RUNTIME_KEYS = {
         f"scenario.{n}" for n in ("classroom", *scenarios.BROKEN)
     },
     ("vpclab/grading/checks.py", "f'check.{self.assignment}.{self.check_id}'"): lambda: _checks(),
-    ("vpclab/grading/checks.py", "f'hint.{self.assignment}.{self.check_id}.{name}'"): lambda: _checks(*TIERS),
     ("vpclab/grading/student.py", "f'hint.{item.assignment}.{item.check_id}.nudge'"): lambda: _checks("nudge"),
     ("vpclab/grading/batch.py", "'grade.status.' + k"): lambda: {f"grade.status.{s}" for s in STATUSES},
     ("vpclab/grading/reports.py", "f'grade.status.{outcome.status}'"): lambda: {f"grade.status.{s}" for s in STATUSES},
     ("vpclab/grading/reports.py", "outcome.reason"): lambda: set(REASONS),
+    ("vpclab/grading/checks.py", "key"): lambda: _checks(*TIERS) | {f"hint.{c}.{t}" for c in CASES for t in TIERS},
+    ("vpclab/grading/batch.py", "self.key"): lambda: set(REFUSALS),
+    ("vpclab/grading/classreport.py", "f'grade.status.{outcome.status}'"): lambda: {
+        f"grade.status.{s}" for s in STATUSES
+    },
+    ("vpclab/grading/reports.py", "TIER_LABELS[tier - 1]"): lambda: set(TIER_LABELS),
+    ("vpclab/grading/reports.py", "key"): lambda: {*NOTES, "grade.note.check_error"},
+    ("vpclab/grading/reports.py", "f'hint.{item.assignment}.{item.check_id}.{name}'"): lambda: _checks(*TIERS[1:]),
     ("vpclab/model/imported.py", "f'unsupported.{self.why}'"): lambda: {
         f"unsupported.{why}" for why in importlib.import_module("vpclab.model.imported").REASONS
     },

@@ -118,8 +118,47 @@ def _after_start(code: str) -> nbformat.NotebookNode:
     return with_answer(code)
 
 
-def hostile(out_dir: Path) -> dict[str, nbformat.NotebookNode | str]:
-    """Hostile and broken submissions: a notebook, or raw text for files that are not notebooks."""
+def copier(secrets: list[str]) -> str:
+    """A student answer that solves the assignment only if it can read any of ``secrets`` (a master
+    notebook, the fixtures' solution code, a classmate's submission, the output folder) or find any
+    notebook on the file system other than its own copy."""
+    return (
+        "import os\n"
+        f"found = [p for p in {secrets!r} if os.access(p, os.R_OK)]\n"
+        "for top in ('/',):\n"
+        "    for folder, dirs, files in os.walk(top):\n"
+        "        skip = ('/proc', '/sys', '/dev', '/usr')\n"
+        "        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in skip and d != 'site-packages']\n"
+        "        mine = 'submission.ipynb'\n"
+        "        found += [os.path.join(folder, f) for f in files if f.endswith('.ipynb') and f != mine]\n"
+        "if found:\n"
+        f"    exec({SOLUTION!r})\n"
+    )
+
+
+def writer() -> str:
+    """A student answer that solves the assignment only if it can write outside its private /tmp."""
+    targets = ["/run/lock/covert", "/covert", "/usr/lib/covert", "/dev/shm/covert", "/var/tmp/covert", "/etc/covert"]
+    return (
+        "import os, vpclab\n"
+        f"targets = {targets!r} + [os.path.join(os.path.dirname(vpclab.__file__), 'covert'), "
+        "os.path.join(os.path.dirname(os.path.dirname(vpclab.__file__)), 'covert')]\n"
+        "wrote = []\n"
+        "for target in targets:\n"
+        "    try:\n"
+        "        with open(target, 'w') as handle:\n"
+        "            handle.write('x')\n"
+        "        wrote.append(target)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "if wrote:\n"
+        f"    exec({SOLUTION!r})\n"
+    )
+
+
+def hostile(out_dir: Path, secrets: list[str] = ()) -> dict[str, nbformat.NotebookNode | str]:
+    """Hostile and broken submissions: a notebook, or raw text for files that are not notebooks.
+    ``secrets``: paths a copier tries to read (added as the ``copier`` submission when given)."""
     text = nbformat.writes(untouched())
     solved, solved_bare = solved_lab_json(), solved_lab_json(history=False)
     tail = json.dumps(json.loads(solved)["history"][4:])
@@ -182,19 +221,53 @@ def hostile(out_dir: Path) -> dict[str, nbformat.NotebookNode | str]:
             "import subprocess\n"
             f"subprocess.Popen(['sh', '-c', 'sleep 8; echo planted > {out}/planted.txt'], start_new_session=True)"
         ),
-        "disk_filler": _after_start(  # 200 MB at most: without the full sandbox they reach the disk
+        "disk_filler": _after_start(  # 200 MB at most: the sandbox stops it at 64 MB
             "for number in range(4):\n    with open(f'junk{number}', 'wb') as handle:\n"
             "        handle.write(b'x' * 50_000_000)"
         ),
         "deleted_lab": _after_start("del lab"),
         "lab_is_42": _after_start("lab = 42"),
         "asks_for_input": _after_start("input('password? ')"),
+        "writes_outside_tmp": _after_start(writer()),
+        **({"copier": _after_start(copier(list(secrets)))} if secrets else {}),
     }
+
+
+MIXED_WORKFLOW = """web, web_sg = vpclab.grading.named(lab, "web", "web-sg")
+console = vpclab.Console(lab)
+igw = console.act("create_internet_gateway", name="shop-igw")
+lab.attach_internet_gateway(igw, web.subnet.vpc)
+wrong = console.act("create_route_table", web.subnet.vpc, name="wrong-rt")
+lab.create_route(wrong, "0.0.0.0/0", igw)
+console.undo()  # back to before the console's last action: the typed create_route goes too
+public_rt = console.act("create_route_table", web.subnet.vpc, name="public-rt")
+lab.create_route(public_rt, "0.0.0.0/0", igw)
+console.act("associate_route_table", public_rt, web.subnet)
+eip = lab.allocate_address(name="web-eip")
+console.act("associate_address", eip, web)
+console.act("authorize_security_group_ingress", web_sg, "tcp", 22, cidr="0.0.0.0/0")
+console.undo()
+""" + "\n".join([HTTP, HTTPS])
+RENAMED = SOLUTION + '\nigw.name = "main-igw"\npublic_rt.name = "edge-rt"'
+ONE_HOST = GATEWAY + "".join(
+    f'\nlab.authorize_security_group_ingress(web_sg, "tcp", {port}, cidr="198.51.100.7/32")' for port in (80, 443)
+)
+# Student-controlled text that must stay text in every report: a resource name and a cell's error.
+HOSTILE_NAME = "<img src=x onerror=alert(1)>[click](http://evil.example)*"
+MARKUP = "\n".join([GATEWAY, HTTP, f"web_sg.name = {HOSTILE_NAME!r}", "raise ValueError('<script>alert(2)</script>')"])
 
 
 def honest() -> dict[str, tuple[nbformat.NotebookNode, float]]:
     """Honest submissions and the score each deserves."""
+    rerun = with_answer(SOLUTION)
+    at = next(n for n, c in enumerate(rerun.cells) if c.source == SOLUTION)
+    rerun.cells[at + 1 : at + 1] = [new_code_cell(START), new_code_cell(SOLUTION)]  # re-ran from the start cell
     return {
+        "mixed_workflow": (with_answer(MIXED_WORKFLOW), 8.0),  # console, typed calls, undo in both
+        "renamed": (with_answer(RENAMED), 8.0),  # igw.name = ...: a Name tag set as an attribute
+        "rerun_cells": (rerun, 8.0),
+        "one_host_only": (with_answer(ONE_HOST), 2.0),  # open to a /32: not the internet; nothing else is open
+        "markup_in_names": (with_answer(MARKUP), 5.0),  # http 3 + nothing else 2
         "correct": (with_answer(SOLUTION), 8.0),
         "untouched": (untouched(), 0.0),
         "untouched_too": (untouched(), 0.0),  # the same code: shares the first one's kernel run

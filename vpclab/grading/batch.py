@@ -1,7 +1,7 @@
 """``vpclab grade``: grade a batch of submissions in parallel processes, with a progress bar.
 
     python -m vpclab grade submissions/*.ipynb --assignment a01_web_server --out grades/ \\
-        [--jobs N] [--timeout S] [--lang ko|en]
+        [--jobs N] [--timeout S] [--lang ko|en] [--hints 1|2|3] [--force] [--unsafe-no-sandbox]
 
 A SUBMISSION is a notebook, or a folder searched for notebooks. The student's name is the file's
 stem, or its folder's name when the file is named after the assignment
@@ -12,6 +12,14 @@ and ``sandbox.py``), rebuilds its lab (``replay.py``) and runs the checks (``gra
 submission can stop the batch: each ends with a recorded status. The reports (``reports.py``)
 are written at the end, by this process, after every kernel is gone.
 
+Student code runs only in the sandbox (bubblewrap, see ``sandbox.py``): when it cannot be built
+here, ``grade`` refuses (``GradingRefused``) and says why and what to install, unless the teacher
+passes ``--unsafe-no-sandbox``. A folder that already holds grades is updated, never replaced:
+earlier students' rows stay, a regraded student's row is replaced (``outcomes.json`` keeps them);
+grades of another assignment there, or grades without ``outcomes.json``, are refused without
+``--force``. Each worker starts the next submission's fresh kernel while the current one is
+checked, and dies with the grader (``PR_SET_PDEATHSIG``), closing its kernels as it goes.
+
 One cheap static check comes first: an *unanswered* notebook (every nbgrader solution cell still
 the stub ``raise NotImplementedError()``) runs only the teacher's code, so unanswered notebooks
 with byte-identical code share one kernel run — the first one's outcome, when it is ``graded``;
@@ -20,26 +28,43 @@ any other outcome and each is run on its own. Nothing of a student's runs in ano
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from ..model.i18n import check_language, tr
 from ..model.runtime import require_processes
 from .checks import checks_of
 from .grader import MAX_NOTEBOOK, Outcome, failed, grade_submission
-from .kernel import probe_full_sandbox
-from .reports import REPORTS, write_reports
+from .isolation import probe_sandbox
+from .kernel import discard_spare, terminate_all
+from .reports import REPORTS, write_reports, write_state
 
 DEFAULT_TIMEOUT = 60.0
+STATE = "outcomes.json"  # every student's outcome so far, so a rerun updates rather than replaces
+REFUSALS = ("grade.cli.no_sandbox", "grade.cli.refuse_existing", "grade.cli.refuse_other_assignment")
+
+
+class GradingRefused(Exception):
+    """``vpclab grade`` will not start: ``key`` and ``values`` are its catalog message."""
+
+    def __init__(self, key: str, **values) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+    def message(self, lang: str | None = None) -> str:
+        return tr(self.key, lang, **self.values)
 
 
 def find_submissions(items: list[str]) -> list[Path]:
@@ -63,7 +88,7 @@ def find_submissions(items: list[str]) -> list[Path]:
 def student_names(paths: list[Path], assignment: str) -> list[str]:
     """A safe folder name per submission: its stem, or its folder's when named after the assignment."""
     names: list[str] = []
-    taken = set(REPORTS)  # a student called grades.csv gets a folder of another name
+    taken = {*REPORTS, STATE}  # a student called grades.csv gets a folder of another name
     for path in paths:
         folder = path.resolve().parent
         if folder.name == assignment:  # nbgrader's layout: submitted/<student>/<assignment>/<assignment>.ipynb
@@ -101,6 +126,20 @@ class Progress:
         self.stream.flush()
 
 
+def _worker_start() -> None:
+    """Each worker: die with the grader (SIGTERM when it goes), and on SIGTERM or exit close the
+    kernel it may have started for its next submission, so no kernel or control group outlives it."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    signal.signal(signal.SIGTERM, _end_worker)
+    Finalize(None, discard_spare, exitpriority=100)
+
+
+def _end_worker(*_) -> None:
+    terminate_all()
+    os._exit(128 + signal.SIGTERM)
+
+
 def _warm() -> None:
     """Run in each worker as it starts, while the sandbox probe runs: import what grading needs."""
     from .checks import assignments
@@ -110,16 +149,19 @@ def _warm() -> None:
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: workers start clean (no zmq state forked from this process)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+    )
 
 
 def _collect(pool, tasks: list[tuple], results: dict, progress: Progress, last_try: bool) -> list[tuple]:
     """Grade ``tasks`` (index, path, student, assignment, timeout, mode) on ``pool``; the tasks lost to
     a worker that died (which breaks the pool), unless this is their last try."""
     broken, futures = [], {}
-    for task in tasks:
+    for number, task in enumerate(tasks):
+        more = number + workers_of(pool) < len(tasks)  # this worker will likely get another one
         try:
-            futures[pool.submit(grade_submission, *task[1:])] = task
+            futures[pool.submit(grade_submission, *task[1:], more)] = task
         except BrokenProcessPool:  # an earlier death broke the pool: this one goes on the second try
             broken.append(task)
     for future in as_completed(futures):
@@ -136,6 +178,10 @@ def _collect(pool, tasks: list[tuple], results: dict, progress: Progress, last_t
         results[index] = outcome
         progress.update(outcome)
     return broken
+
+
+def workers_of(pool) -> int:
+    return getattr(pool, "_max_workers", 1)
 
 
 def unanswered_key(path: Path) -> str | None:
@@ -203,6 +249,29 @@ def _run(tasks: list[tuple], progress: Progress, keys: list[str | None], pool) -
     return results
 
 
+def earlier_outcomes(out: Path, assignment: str, force: bool) -> list[Outcome]:
+    """The outcomes already in ``out`` (kept on a rerun); refuses to mix or lose grades unless ``force``."""
+    state, grades = out / STATE, out / "grades.csv"
+    if force or not (state.exists() or grades.exists()):
+        return []
+    try:
+        data = json.loads(state.read_text(encoding="utf-8"))
+        earlier = [Outcome.from_dict(o) for o in data["outcomes"]]
+        theirs = data["assignment"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise GradingRefused("grade.cli.refuse_existing", out=str(out)) from None
+    if theirs != assignment:
+        raise GradingRefused("grade.cli.refuse_other_assignment", out=str(out), other=str(theirs))
+    return earlier
+
+
+def merged(earlier: list[Outcome], now: list[Outcome]) -> list[Outcome]:
+    """Earlier students first, in their order, each regraded one replaced; new students after."""
+    fresh = {o.student: o for o in now}
+    kept = [fresh.pop(o.student, o) for o in earlier]
+    return kept + [o for o in now if o.student in fresh]
+
+
 def grade(
     submissions: list[str],
     assignment: str,
@@ -211,33 +280,47 @@ def grade(
     timeout: float = DEFAULT_TIMEOUT,
     lang: str = "en",
     stream=None,
+    hints: int = 1,
+    force: bool = False,
+    unsafe: bool = False,
 ) -> list[Outcome]:
-    """Grade every submission and write the reports to ``out``; the outcomes, in input order."""
+    """Grade every submission and write the reports to ``out``; the outcomes, in input order.
+
+    Raises:
+        GradingRefused: the sandbox cannot be built here (and ``unsafe`` is not given), or ``out``
+            holds grades this run would mix with or lose (and ``force`` is not given).
+        BrowserUnsupportedError: in the browser (JupyterLite), which cannot start the kernels.
+    """
     require_processes("grade")  # JupyterLite: say where to grade instead of failing in multiprocessing
     stream = stream or sys.stderr
     lang = check_language(lang)
     checks_of(assignment)  # an unknown assignment stops here, before any kernel starts
+    earlier = earlier_outcomes(out, assignment, force)
     started = time.monotonic()
     paths = find_submissions(submissions)
     names = student_names(paths, assignment)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    mode = "unsafe" if unsafe else "sandbox"
     with _pool(workers) as pool:
-        for _ in range(workers):  # the workers start (and import) while the probe runs
+        for _ in range(workers):  # the workers start (and import) while the probe runs; no student code yet
             pool.submit(_warm)
-        why_not = probe_full_sandbox()
-        mode = "full" if why_not is None else "basic"
-        if why_not:
-            stream.write(tr("grade.cli.basic_sandbox", lang, reason=why_not) + "\n")
+        why_not = None if unsafe else probe_sandbox()
+        if why_not is not None:
+            raise GradingRefused("grade.cli.no_sandbox", reason=why_not)
+        if unsafe:
+            stream.write(tr("grade.cli.unsafe", lang) + "\n")
         tasks = [(i, str(p), names[i], assignment, float(timeout), mode) for i, p in enumerate(paths)]
         progress = Progress(len(tasks), stream)
         keys = [unanswered_key(p) for p in paths]
         results = _run(tasks, progress, keys, pool) if tasks else {}
     outcomes = [results[i] for i in range(len(tasks))]
-    write_reports(outcomes, assignment, out, lang)
+    everyone = merged(earlier, outcomes)
+    write_reports(everyone, assignment, out, lang, hints=hints)
+    write_state(out / STATE, json.dumps({"assignment": assignment, "outcomes": [o.to_dict() for o in everyone]}))
     counts = ", ".join(
         f"{tr('grade.status.' + k, lang)} {v}" for k, v in sorted(Counter(o.status for o in outcomes).items())
     )
-    sandbox = tr("grade.mode.full" if mode == "full" else "grade.mode.basic", lang)
+    sandbox = tr("grade.mode.sandbox" if mode == "sandbox" else "grade.mode.unsafe", lang)
     seconds = f"{time.monotonic() - started:.1f}"
     summary = tr(
         "grade.cli.summary",

@@ -20,16 +20,19 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..model import i18n
 from ..model.errors import InvalidParameterError
-from ..model.i18n import tr
+from ..model.i18n import catalog, placeholders, tr
 
 TIERS = ("nudge", "concept", "fix")
+CASES = ("NOT_OPEN_TO_ALL", "DEFAULT_NETWORK_ACL")  # shared hints for a case: hint.<CASE>.<tier>
 
 
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
     values: dict = field(default_factory=dict)  # fills the hint texts' placeholders
+    error: str = ""  # the check raised ("KeyError: 'web'"): it failed, and the teacher is told why
 
     @classmethod
     def ok(cls) -> Verdict:
@@ -51,9 +54,31 @@ class Check:
         return tr(f"check.{self.assignment}.{self.check_id}", lang)
 
     def hint(self, tier: int, verdict: Verdict, lang: str | None = None) -> str:
-        """Hint ``tier`` (1 nudge, 2 concept, 3 exact fix) for a failed check."""
+        """Hint ``tier`` (1 nudge, 2 concept, 3 exact fix) for a failed check.
+
+        A hint true only in some case is looked up by the verdict's ``variant`` value, or else its
+        ``code``: ``hint.<assignment>.<check>.<tier>.<case>``, then ``hint.<case>.<tier>`` (shared by
+        every check), then the check's own. A ``code`` value (an explanation code) is shown as its
+        short phrase when the catalog has one (``phrase.<CODE>``)."""
         name = TIERS[max(1, min(tier, len(TIERS))) - 1]
-        return tr(f"hint.{self.assignment}.{self.check_id}.{name}", lang, **verdict.values)
+        key = f"hint.{self.assignment}.{self.check_id}.{name}"
+        values = dict(verdict.values)
+        case = values.get("variant") or values.get("code")
+        if isinstance(case, str) and case:
+            key = next((k for k in (f"{key}.{case}", f"hint.{case}.{name}") if catalog("en").get(k)), key)
+        phrase = code_phrase(values.get("code"), lang)
+        if phrase is not None:
+            values["code"] = phrase
+        missing = placeholders(tr(key, lang)) - set(values)  # what the check did not say: a dash, not "{port}"
+        return tr(key, lang, **{**dict.fromkeys(missing, "—"), **values})
+
+
+def code_phrase(code, lang: str | None = None) -> str | None:
+    """The short phrase of an explanation code (``phrase.<CODE>``), or None when there is none."""
+    if not isinstance(code, str):
+        return None
+    phrase = i18n.code_phrase(code, lang)
+    return None if phrase == code else phrase
 
 
 REGISTRY: dict[str, dict[str, Check]] = {}
@@ -88,13 +113,18 @@ def checks_of(assignment: str) -> dict[str, Check]:
     return found
 
 
+def run_one(item: Check, lab) -> Verdict:
+    """One check on ``lab``. A check that raises counts as failed, never as passed, and its
+    ``error`` says why (the grader reports it to the teacher: a bug in a check must not hide)."""
+    try:
+        verdict = item.run(lab)
+    except Exception as error:
+        return Verdict(False, {}, f"{type(error).__name__}: {error}"[:300])
+    if not isinstance(verdict, Verdict):
+        return Verdict(False, {}, f"TypeError: the check returned {type(verdict).__name__}, not a Verdict")
+    return verdict
+
+
 def evaluate(assignment: str, lab) -> dict[str, Verdict]:
-    """Every check of ``assignment`` on ``lab``. A check that raises counts as failed, never as passed."""
-    results = {}
-    for check_id, item in checks_of(assignment).items():
-        try:
-            verdict = item.run(lab)
-            results[check_id] = verdict if isinstance(verdict, Verdict) else Verdict(False, {})
-        except Exception:  # a broken lab fails the check; the grader records the reason
-            results[check_id] = Verdict(False, {})
-    return results
+    """Every check of ``assignment`` on ``lab`` (see ``run_one``)."""
+    return {check_id: run_one(item, lab) for check_id, item in checks_of(assignment).items()}

@@ -11,6 +11,7 @@ from html import escape
 
 from ..model.i18n import check_language, tr
 from .checks import Check, Verdict, checks_of, evaluate
+from .lookup import learner_names, named_text
 
 _attempts: dict[tuple[str, str], int] = {}
 
@@ -76,9 +77,12 @@ def progress(assignment: str, lab) -> Progress:
     """Evaluate ``assignment``'s checks on ``lab`` and escalate the hints of those still failing."""
     checks = checks_of(assignment)
     verdicts = evaluate(assignment, lab)
+    names = learner_names(lab)
     rows = []
     for check_id, item in checks.items():
         verdict = verdicts[check_id]
+        values = {k: named_text(v, names) if isinstance(v, str) else v for k, v in verdict.values.items()}
+        verdict = Verdict(verdict.passed, values, verdict.error)
         if verdict.passed:
             rows.append(CheckRow(item, verdict, 0))
             continue

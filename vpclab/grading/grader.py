@@ -10,16 +10,28 @@ data, so it crosses process boundaries) with a status and the reason for it:
 ``crashed``               the kernel died (``os._exit``, a segfault, the memory limit): zero
 ``invalid_notebook``      not a notebook (truncated, not JSON, no code cells, too large): zero
 ``no_lab``                no ``lab`` variable at the end, or not a lab: zero
-``tampered``              the lab read out of the kernel is invalid or does not follow from its
-                          own history (a patched vpclab, a hand-made lab): zero
-``wrong_lab``             a consistent lab, but not one from ``vpclab.grading.start(...)``: zero
+``tampered``              the lab read out of the kernel is not a valid lab file, so it has no
+                          history to replay (a hand-made object): zero
+``wrong_lab``             a lab whose history does not begin as ``vpclab.grading.start(...)``'s: zero
+``too_long``              a history over ``replay.MAX_HISTORY`` actions, or a replay past its time
+                          or memory limit: zero, and the reason
 ``error``                 the grader itself failed on it (its sandbox, a bug): zero, and say so
 ========================  ==================================================================
+
+The checks run on the lab the recorded actions produce (``replay.py``), in a child process of
+their own with its own memory and CPU limits, so no history can exhaust the grader. Where the
+kernel's lab differs from the replay, or a check raised, the outcome carries a note for the
+teacher (``notes``, ``CheckResult.error``), never a silent zero.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import resource
+import select
+import signal
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -27,6 +39,7 @@ from pathlib import Path
 
 from .checks import checks_of
 from .kernel import run_cells, signal_name
+from .lookup import learner_names, named_text
 from .replay import rebuild
 from .student import run_check, starter
 
@@ -34,7 +47,9 @@ MAX_NOTEBOOK = 20 << 20  # bytes
 MAX_CELLS = 1000
 KEPT_ERRORS = 5  # cell errors listed per submission
 GRADED = ("graded", "timeout")  # statuses whose checks ran
-STATUSES = ("graded", "timeout", "crashed", "invalid_notebook", "no_lab", "tampered", "wrong_lab", "error")
+STATUSES = ("graded", "timeout", "crashed", "invalid_notebook", "no_lab", "tampered", "wrong_lab", "too_long", "error")
+REPLAY_MEMORY = 1024 << 20  # bytes of address space for the replay and the checks of one submission
+REPLAY_SECONDS = 60  # CPU seconds for them (the wall-clock limit is twice that)
 REASONS = tuple(
     f"grade.reason.{r}"
     for r in (
@@ -57,9 +72,7 @@ REASONS = tuple(
         "unreadable",
         "invalid_lab",
         "history_too_long",
-        "replay_failed",
-        "state_mismatch",
-        "state_mismatch_undo",
+        "replay_limit",
         "wrong_lab",
         "sandbox",
         "internal",
@@ -74,6 +87,7 @@ class CheckResult:
     points: float
     max_points: float
     values: dict = field(default_factory=dict)  # the verdict's hint values (plain text and numbers)
+    error: str = ""  # the check itself raised: "KeyError: 'web'" (for the teacher; the check failed)
 
 
 @dataclass
@@ -89,6 +103,7 @@ class Outcome:
     cells: int = 0
     seconds: float = 0.0
     same_as: str = ""  # an unanswered notebook graded by the run of this identical one (batch.py)
+    notes: list = field(default_factory=list)  # [catalog key, values] for the teacher (replay.py)
 
     @property
     def score(self) -> float:
@@ -164,11 +179,15 @@ def _zero(assignment: str) -> list[CheckResult]:
     return [CheckResult(i, False, 0.0, c.points) for i, c in checks_of(assignment).items()]
 
 
-def _plain(values: dict) -> dict:
-    """Verdict values as text or numbers, so they pickle, serialize and fill a template anywhere."""
-    return {
-        str(k): v if isinstance(v, int | float | str) and not isinstance(v, bool) else str(v) for k, v in values.items()
-    }
+def _plain(values: dict, names: dict[str, str] | None = None) -> dict:
+    """Verdict values as text or numbers, so they pickle, serialize and fill a template anywhere;
+    resource ids replaced by the learner's names for them (``web-sg``, not ``sg-0a1b...``)."""
+    plain = {}
+    for key, value in values.items():
+        if not isinstance(value, int | float | str) or isinstance(value, bool):
+            value = str(value)
+        plain[str(key)] = named_text(value, names) if isinstance(value, str) and names else value
+    return plain
 
 
 def failed(path: str, student: str, assignment: str, detail: str) -> Outcome:
@@ -178,12 +197,13 @@ def failed(path: str, student: str, assignment: str, detail: str) -> Outcome:
     )
 
 
-def grade_submission(path: str, student: str, assignment: str, timeout: float, mode: str) -> dict:
-    """Grade one notebook; an ``Outcome`` as a dict. Never raises."""
+def grade_submission(path: str, student: str, assignment: str, timeout: float, mode: str, more: bool = False) -> dict:
+    """Grade one notebook; an ``Outcome`` as a dict. Never raises. ``more``: another submission
+    follows in this process, so its fresh kernel is started while this one's checks run."""
     started = time.monotonic()
     outcome = failed(path, student, assignment, "")
     try:
-        _grade(outcome, Path(path), timeout, mode)
+        _grade(outcome, Path(path), timeout, mode, more)
     except Exception as error:
         traceback.print_exc()
         outcome = failed(path, student, assignment, f"{type(error).__name__}: {error}"[:200])
@@ -191,7 +211,7 @@ def grade_submission(path: str, student: str, assignment: str, timeout: float, m
     return outcome.to_dict()
 
 
-def _grade(outcome: Outcome, path: Path, timeout: float, mode: str) -> None:
+def _grade(outcome: Outcome, path: Path, timeout: float, mode: str, more: bool = False) -> None:
     def verdict(status: str, reason: str, **values) -> None:
         outcome.status, outcome.reason, outcome.values = status, reason, values
 
@@ -200,7 +220,7 @@ def _grade(outcome: Outcome, path: Path, timeout: float, mode: str) -> None:
     except InvalidNotebook as error:
         return verdict("invalid_notebook", error.reason, **error.values)
     outcome.cells = len(cells)
-    run = run_cells([source for _, source, _ in cells], timeout, mode)
+    run = run_cells([source for _, source, _ in cells], timeout, mode, submission=path, more=more)
     errors = [(cells[c.index][0], c.error.split("\n")[0][:160]) for c in run.cells if c.error and not cells[c.index][2]]
     outcome.cell_errors = errors[:KEPT_ERRORS]
     stuck = next((cells[c.index][0] for c in run.cells if c.status == "timeout"), None)
@@ -228,18 +248,76 @@ def _grade(outcome: Outcome, path: Path, timeout: float, mode: str) -> None:
         if why == "not_a_lab":
             return verdict("no_lab", "grade.reason.lab_not_a_lab", type=str(data.get("type", "?"))[:80])
         return verdict("tampered", "grade.reason.unreadable", detail=str(data.get("detail", "?"))[:80])
-    rebuilt = rebuild(starter(outcome.assignment), json.dumps(data.get("lab")))
-    if rebuilt.lab is None:
-        return verdict(rebuilt.status, rebuilt.reason, assignment=outcome.assignment, **rebuilt.values)
-    results = []
-    for check_id, item in checks_of(outcome.assignment).items():
-        result = run_check(item, rebuilt.lab)
-        points = item.points if result.passed else 0.0
-        results.append(CheckResult(check_id, result.passed, points, item.points, _plain(result.values)))
-    outcome.checks = results
+    judged = judge_limited(outcome.assignment, json.dumps(data.get("lab")))
+    if judged.get("status") != "graded":
+        return verdict(judged["status"], judged["reason"], assignment=outcome.assignment, **judged.get("values", {}))
+    outcome.checks = [CheckResult(**c) for c in judged["checks"]]
+    outcome.notes = judged["notes"]
     if run.timed_out:
         return verdict("timeout", "grade.reason.timeout_partial", cell=stuck, seconds=round(timeout))
     if errors:
         first, message = errors[0]
         return verdict("graded", "grade.reason.cell_errors", count=len(errors), cell=first, error=message)
     return verdict("graded", "grade.reason.ok")
+
+
+def judge(assignment: str, text: str) -> dict:
+    """Replay the read-out lab ``text`` and run every check on the replayed lab: plain data."""
+    rebuilt = rebuild(starter(assignment), text)
+    if rebuilt.lab is None:
+        return {"status": rebuilt.status, "reason": rebuilt.reason, "values": rebuilt.values}
+    results, names = [], learner_names(rebuilt.lab)
+    for check_id, item in checks_of(assignment).items():
+        result = run_check(item, rebuilt.lab)
+        points = item.points if result.passed else 0.0
+        results.append(
+            asdict(
+                CheckResult(check_id, result.passed, points, item.points, _plain(result.values, names), result.error)
+            )
+        )
+    return {"status": "graded", "checks": results, "notes": [[key, _plain(values)] for key, values in rebuilt.notes]}
+
+
+def judge_limited(assignment: str, text: str) -> dict:
+    """``judge`` in a child process with its own memory and CPU limits: a history that would
+    exhaust them costs that student a clear status (``too_long``), never the grader."""
+    limit = {"status": "too_long", "reason": "grade.reason.replay_limit",
+             "values": {"memory": REPLAY_MEMORY >> 20, "seconds": REPLAY_SECONDS}}  # fmt: skip
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(read)
+        code = 0
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (REPLAY_MEMORY, REPLAY_MEMORY))
+            resource.setrlimit(resource.RLIMIT_CPU, (REPLAY_SECONDS, REPLAY_SECONDS + 5))
+            try:
+                answer = judge(assignment, text)
+            except MemoryError:
+                answer = limit
+            with os.fdopen(write, "wb") as handle:
+                handle.write(json.dumps(answer).encode())
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write)
+    chunks, deadline = [], time.monotonic() + 2 * REPLAY_SECONDS
+    with os.fdopen(read, "rb") as handle:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            chunk = os.read(handle.fileno(), 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    with contextlib.suppress(OSError):
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    try:
+        answer = json.loads(b"".join(chunks))
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return limit
+    return answer

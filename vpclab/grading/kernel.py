@@ -1,12 +1,16 @@
 """Run a submission's code cells in a fresh, sandboxed kernel and read its lab out.
 
-One kernel per submission, started through ``sandbox.py`` (limits, namespaces, a user of its own;
-see there) in a temporary working directory of its own. The cells run one at a time under one
-wall-clock deadline; an error in a cell does not stop the run (as nbgrader's ``allow_errors``). A
-cell past the deadline is interrupted and the rest are skipped. Output is counted but only a little
-of it is kept, so a cell printing 100 MB costs the grader time, not memory.
+One kernel per submission, started through ``sandbox.py`` (bubblewrap, limits; see there) in a
+working folder of its own, which is the kernel's private ``/tmp``: a size-capped tmpfs holding the
+connection file, the sockets and a copy of that one submission. The cells run one at a time under
+one wall-clock deadline; an error in a cell does not stop the run (as nbgrader's ``allow_errors``).
+A cell past the deadline is interrupted and the rest are skipped. Output is counted but only a
+little of it is kept, so a cell printing 100 MB costs the grader time, not memory.
 
 Then the grader's read-out cell (``readout.py``) gets the ``lab`` variable out as JSON.
+
+Modes: ``sandbox`` (bubblewrap; ``isolation.probe_sandbox`` says whether it can be built here) and
+``unsafe`` (only the limits, as the grader's own user: ``vpclab grade --unsafe-no-sandbox``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -27,17 +30,15 @@ import zmq
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import KernelManager
 
+from .isolation import PYTHON, kernel_environment, launcher, mount_scratch, unmount
 from .readout import decode_readout, readout_cell
-from .sandbox import MS_NODEV, MS_NOSUID, SCRATCH_SIZE, cgroup_dirs, mount, unmount
+from .sandbox import SETUP_FAILED, remove_cgroups
 
-SANDBOX = Path(__file__).with_name("sandbox.py")
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the vpclab package the kernel must import
-MEMORY = 1536 << 20  # bytes of address space per kernel process (RLIMIT_AS)
 STARTUP = 30.0  # seconds for a kernel to answer, not counted in the submission's time limit
 READOUT_TIME = 15.0  # seconds for the read-out cell, after the student's cells
 INTERRUPT_GRACE = 3.0  # seconds for an interrupted cell to give the kernel back
 KEPT_OUTPUT = 4096  # characters of each cell's error message kept for the report
-UID_RANGE = (1_600_000_000, 1_700_000_000)  # users the kernels run as in full mode, one per submission
+MODES = ("sandbox", "unsafe")
 # ipykernel's own launcher, without its debugger: importing debugpy costs every kernel a tenth of a second.
 KERNEL_MAIN = (
     "import sys; sys.modules['debugpy'] = None; from ipykernel import kernelapp; kernelapp.launch_new_instance()"
@@ -79,153 +80,91 @@ class SandboxKernelManager(KernelManager):
         return self._sandbox_spec
 
 
-def python_paths() -> list[str]:
-    """Directories the kernel's Python needs to reach: the interpreter, its library, vpclab."""
-    prefixes = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
-    found = {os.path.dirname(os.path.realpath(sys.executable)), *prefixes, str(PACKAGE_DIR.parent)}
-    # The library folders of this Python (a test runner's own additions to sys.path are not needed).
-    found.update(p for p in map(os.path.realpath, filter(os.path.isdir, sys.path)) if p.startswith(tuple(prefixes)))
-    return sorted(os.path.realpath(p) for p in found)
-
-
-def private_checkout() -> list[str]:
-    """``--private`` for a source checkout (an editable install): the kernel sees only its package."""
-    root = PACKAGE_DIR.parent
-    return [f"--private={root}={PACKAGE_DIR.name}"] if (root / "pyproject.toml").exists() else []
-
-
-def kernel_environment(workdir: str) -> dict[str, str]:
-    """A clean environment: nothing of the grader's own (tokens, paths) reaches the student's code."""
-    bin_dir = os.path.dirname(sys.executable)
-    return {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": workdir,
-        "TMPDIR": "/tmp",
-        "IPYTHONDIR": os.path.join(workdir, ".ipython"),
-        "JUPYTER_CONFIG_DIR": os.path.join(workdir, ".jupyter"),
-        "JUPYTER_DATA_DIR": os.path.join(workdir, ".jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": workdir,
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(PACKAGE_DIR.parent),
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "MPLBACKEND": "Agg",
-    }
-
-
-def probe_full_sandbox() -> str | None:
-    """Can this machine run kernels in the full sandbox? None if so, else the reason why not."""
-    if sys.platform != "linux" or os.geteuid() != 0:
-        return "not root on Linux"
-    workdir = tempfile.mkdtemp(prefix="vpclab-probe-")
-    uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
-    try:
-        os.chown(workdir, uid, uid)
-        command = [sys.executable, "-c", "import ipykernel, vpclab; print('ok')"]
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-I",
-                str(SANDBOX),
-                "--mode",
-                "full",
-                "--workdir",
-                workdir,
-                "--uid",
-                str(uid),
-                "--memory",
-                str(MEMORY),
-                "--cpu",
-                "60",
-                *[f"--need={p}" for p in python_paths()],
-                *private_checkout(),
-                "--",
-                *command,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=kernel_environment(workdir),
-            check=False,
-        )
-        if done.returncode == 0 and done.stdout.strip() == "ok":
-            return None
-        return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1][:200]
-    except (OSError, subprocess.SubprocessError) as error:
-        return str(error)[:200]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
 class _Session:
     """One kernel's life: start, run cells against a deadline, read out, and always clean up."""
 
     def __init__(self, mode: str, timeout: float) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.mode, self.timeout = mode, timeout
         self.workdir = tempfile.mkdtemp(prefix="vpclab-grade-")
-        self.uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) if mode == "full" else None
         self.mounted = False
-        if self.uid is not None:
-            # A tmpfs of its own, so that a notebook writing files until the disk is full fills 64 MB of
-            # memory (charged to its cgroup) instead of the grader's disk.
-            with contextlib.suppress(OSError):
-                mount("tmpfs", self.workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_SIZE},mode=700")
-                self.mounted = True
-            os.chown(self.workdir, self.uid, self.uid)
+        if mode == "sandbox":  # the kernel's /tmp: a tmpfs of its own, so a disk-filling loop fills 64 MB
+            mount_scratch(self.workdir)
+            self.mounted = True
         # The kernel's stdout and stderr, open for the session: never shown, never read.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         connection = os.path.join(self.workdir, "kernel.json")
-        kernel = [
-            sys.executable,
-            "-c",
-            KERNEL_MAIN,
-            "-f",
-            "{connection_file}",
-            "--HistoryManager.enabled=False",
-            "--IPKernelApp.quiet=True",
-        ]
-        launcher = [
-            sys.executable,
-            "-I",
-            str(SANDBOX),
-            "--mode",
-            mode,
-            "--workdir",
-            self.workdir,
-            "--memory",
-            str(MEMORY),
-            "--cpu",
-            str(int(timeout + READOUT_TIME + STARTUP) + 10),
-        ]
-        if mode == "full":
-            launcher += ["--uid", str(self.uid), *[f"--need={p}" for p in python_paths()], *private_checkout()]
+        inside = "/tmp/kernel.json" if mode == "sandbox" else "{connection_file}"
+        kernel = [PYTHON, "-c", KERNEL_MAIN, "-f", inside]
+        kernel += ["--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
+        cpu = int(timeout + READOUT_TIME + STARTUP) + 10
+        # In the sandbox the kernel binds its sockets relative to its working folder (/tmp inside,
+        # the working folder here), so the same connection file serves both sides.
         self.km = SandboxKernelManager(
-            [*launcher, "--", *kernel],
-            transport="ipc" if mode == "full" else "tcp",
-            ip=os.path.join(self.workdir, "ipc") if mode == "full" else "127.0.0.1",
+            [*launcher(mode, self.workdir, cpu), "--", *kernel],
+            transport="ipc" if mode == "sandbox" else "tcp",
+            ip="ipc" if mode == "sandbox" else "127.0.0.1",
             connection_file=connection,
         )
         self.kc = None
         self.poller = zmq.Poller()
+        self.home = "/tmp" if mode == "sandbox" else self.workdir
+        _live.add(self)
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> None:
+    def launch(self) -> None:
+        """Start the kernel process (it boots while the caller does something else)."""
         self.km.start_kernel(
-            env=kernel_environment(self.workdir),
+            env=kernel_environment(self.home),
             cwd=self.workdir,
             stdout=self.log,
             stderr=self.log,
             stdin=subprocess.DEVNULL,
         )
+
+    def give(self, submission: Path) -> None:
+        """A private copy of the submission in the kernel's working folder (its /tmp)."""
+        with contextlib.suppress(OSError):
+            shutil.copyfile(submission, os.path.join(self.workdir, "submission.ipynb"))
+
+    def connect(self) -> None:
+        """Wait until the launched kernel answers."""
         self.kc = self.km.client()
+        if self.mode == "sandbox":
+            self.kc.ip = os.path.join(self.workdir, "ipc")
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=STARTUP)
         self.poller.register(self.kc.shell_channel.socket, zmq.POLLIN)
         self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        """Until the kernel answers ``kernel_info`` and its IOPub reaches us (messages published before
+        the subscription connects are lost). Unlike ``wait_for_ready``, which waits a second per
+        unanswered request and 0.2 s for IOPub, this polls both sockets and asks again every 0.25 s."""
+        deadline, asked = time.monotonic() + STARTUP, 0.0
+        replied = heard = False
+        while not (replied and heard):
+            now = time.monotonic()
+            if now > deadline:
+                raise RuntimeError("the kernel did not answer in time")
+            if now - asked >= 0.25:  # a fresh request: a reply on shell, a status on IOPub
+                self.kc.kernel_info()
+                asked = now
+            events = dict(self.poller.poll(50))
+            if self.kc.shell_channel.socket in events:
+                while self.kc.shell_channel.msg_ready():
+                    message = self.kc.shell_channel.get_msg(timeout=0)
+                    replied = replied or (isinstance(message, dict) and message.get("msg_type") == "kernel_info_reply")
+            if self.kc.iopub_channel.socket in events:
+                while self.kc.iopub_channel.msg_ready():
+                    self.kc.iopub_channel.get_msg(timeout=0)
+                    heard = True
+            if not events and not self.alive():
+                raise RuntimeError("the kernel died before it answered")
 
     def close(self) -> int | None:
-        """Kill the kernel (and, in full mode, its namespace); remove its working directory."""
+        """Kill the kernel (and its namespaces and control groups); remove its working folder."""
         code = None
         try:
             if self.kc is not None:
@@ -233,23 +172,25 @@ class _Session:
             process = getattr(self.km.provisioner, "process", None)
             if process is not None:
                 # SIGKILL to the launcher's group at once (jupyter_client's shutdown would interrupt
-                # first, then poll every 0.1 s): init dies, and the namespace with it.
+                # first, then poll every 0.1 s): bwrap dies, the namespace and the kernel with it.
                 with contextlib.suppress(OSError):
                     os.killpg(process.pid, signal.SIGKILL)
                 with contextlib.suppress(OSError):
                     process.kill()
                 code = process.wait(timeout=10)
+                if self.mode == "sandbox":
+                    remove_cgroups(f"vpclab-{process.pid}")
         except Exception:  # a kernel that is already gone is fine; cleanup goes on
             pass
         finally:
-            with contextlib.suppress(Exception):
-                self.km.cleanup_resources()
+            _live.discard(self)
+            if self.mode == "unsafe":
+                with contextlib.suppress(Exception):
+                    self.km.cleanup_resources()
             self.log.close()
             if self.mounted:
                 unmount(self.workdir)
             shutil.rmtree(self.workdir, ignore_errors=True)
-            if self.uid is not None:
-                _remove_cgroups(f"vpclab-{self.uid}")
         return code
 
     def alive(self) -> bool:
@@ -331,32 +272,77 @@ def _ours(message, msg_id: str) -> tuple[str | None, dict]:
     return (kind if isinstance(kind, str) else None), content
 
 
-def _remove_cgroups(name: str) -> None:
-    """Remove the kernel's control groups once its last process is gone (a moment after the kill)."""
-    for directory in cgroup_dirs(name):
-        for _ in range(50):
-            try:
-                os.rmdir(directory)
-                break
-            except FileNotFoundError:
-                break
-            except OSError:  # EBUSY: processes still leaving
-                time.sleep(0.02)
+_spare: _Session | None = None  # a kernel started for the next submission while this one is checked
+_live: set[_Session] = set()  # every session of this process not yet closed
 
 
-def run_cells(sources: list[str], timeout: float, mode: str) -> KernelRun:
-    """Run ``sources`` (code cells, in order) in a fresh sandboxed kernel, then read the lab out."""
+def terminate_all() -> None:
+    """For a process that must end now (a signal handler): stop every kernel it started. Each
+    launcher, told by SIGTERM, kills its sandbox and removes its control groups and working folder."""
+    for session in list(_live):
+        process = getattr(session.km.provisioner, "process", None)
+        if process is not None:
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGTERM)
+        if session.mounted:  # lazily: the sandbox may still hold it for a moment
+            unmount(session.workdir)
+        shutil.rmtree(session.workdir, ignore_errors=True)
+
+
+def prestart(mode: str, timeout: float) -> None:
+    """Launch a fresh kernel for the next submission of this process, to be taken by ``run_cells``
+    (each submission still gets a kernel of its own, never used before)."""
+    global _spare
+    if _spare is None or (_spare.mode, _spare.timeout) != (mode, timeout):
+        discard_spare()
+        try:
+            session = _Session(mode, timeout)
+        except OSError:
+            return
+        try:
+            session.launch()
+        except Exception:
+            session.close()
+            return
+        _spare = session
+
+
+def discard_spare() -> None:
+    global _spare
+    if _spare is not None:
+        _spare, session = None, _spare
+        session.close()
+
+
+def run_cells(
+    sources: list[str], timeout: float, mode: str, submission: Path | None = None, more: bool = False
+) -> KernelRun:
+    """Run ``sources`` (code cells, in order) in a fresh sandboxed kernel, then read the lab out.
+    ``more``: another submission follows in this process; its own fresh kernel boots meanwhile."""
+    global _spare
     started = time.monotonic()
     run = KernelRun()
-    session = _Session(mode, timeout)
+    session = None
+    if _spare is not None and (_spare.mode, _spare.timeout) == (mode, timeout):
+        session, _spare = _spare, None
     try:
-        try:
-            session.start()
-        except Exception:
-            run.died = True
-            run.exit_code = session.exit_code()
-            run.sandbox_failed = run.exit_code == 70
-            return run
+        if session is None:
+            session = _Session(mode, timeout)
+            session.launch()
+        if submission is not None:
+            session.give(submission)
+        session.connect()
+        if more:  # the next submission's kernel boots while this one runs (never shared: a kernel each)
+            prestart(mode, timeout)
+    except Exception:
+        run.died = True
+        run.exit_code = session.exit_code() if session is not None else SETUP_FAILED
+        run.sandbox_failed = run.exit_code == SETUP_FAILED
+        if session is not None:
+            session.close()
+        run.seconds = time.monotonic() - started
+        return run
+    try:
         deadline = time.monotonic() + timeout
         for index, source in enumerate(sources):
             if run.timed_out or run.died:

@@ -3,8 +3,11 @@ created them in any order (ids differ) — names are what the assignment text gi
 
 from __future__ import annotations
 
+import re
+
 from ..model.errors import NotFoundError
 from ..model.resources import InstanceState
+from ..model.restore import RESOURCE_TABLES
 
 
 def instance(lab, name: str):
@@ -51,3 +54,23 @@ def named(lab, *names: str):
             raise NotFoundError("InvalidParameterValue", "lookup.named", name=wanted, count=len(matches))
         found.append(matches[0])
     return found[0] if len(found) == 1 else tuple(found)
+
+
+RESOURCE_ID = re.compile(r"\b(?:vpc|subnet|igw|rtb|i|eipalloc|sg|acl|nat|eni|eigw)-[0-9a-f]{8,17}\b")
+
+
+def learner_names(lab) -> dict[str, str]:
+    """{resource id: the learner's name for it} (Name tag, or a security group's group name)."""
+    names = {}
+    for table in RESOURCE_TABLES:
+        for key, item in getattr(lab, table, {}).items():
+            name = getattr(item, "name", None) or getattr(item, "group_name", None)
+            if name and name != "default":
+                names[key] = name
+    return names
+
+
+def named_text(text: str, names: dict[str, str]) -> str:
+    """``text`` with every resource id the learner named replaced by that name (hints speak the
+    learner's language: ``web-sg``, not ``sg-0a1b2c3d4e5f60718``)."""
+    return RESOURCE_ID.sub(lambda m: names.get(m.group(0), m.group(0)), text)

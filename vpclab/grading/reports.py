@@ -6,7 +6,12 @@
                                    and (when failed) its first hint, in English and in Korean
     DIR/<student>/results.json     the Gradescope autograder format (score, tests[], output)
     DIR/<student>/feedback.md      the student's feedback in the chosen language, and as HTML:
-    DIR/<student>/feedback.html    titles, points, hints and the status; never any check's code
+    DIR/<student>/feedback.html    titles, points, hints (tiers 1 to ``--hints``) and the status;
+                                   never any check's code
+    DIR/class-report.html, .md     the class at a glance, for the teacher (``classreport.py``)
+
+Every text a student controls (a name, a resource name, a cell's error message) is escaped for the
+format it lands in: Markdown (``md_escape``), HTML, CSV (no formulas).
 
 Everything here comes from the ``Outcome`` records and the catalogs, written by the grader's
 process after every kernel is gone, so nothing a notebook wrote into the folder survives.
@@ -18,6 +23,7 @@ import csv
 import io
 import json
 import os
+import re
 from html import escape
 from pathlib import Path
 
@@ -26,7 +32,15 @@ from .checks import Verdict, checks_of
 from .grader import GRADED, Outcome
 from .student import nudge
 
-REPORTS = ("grades.csv", "checks.csv")  # the class-wide files beside the students' folders
+REPORTS = ("grades.csv", "checks.csv", "class-report.html", "class-report.md")  # beside the students' folders
+_MARKDOWN = re.compile(r"([\\`*_\[\]#|~!])")  # what can start emphasis, code, a link, an image or a table cell
+
+
+def md_escape(text: str) -> str:
+    """``text`` as literal Markdown: every character Markdown (or HTML in it) could read as markup
+    is escaped, so a resource named ``[click](http://evil)`` or ``<script>`` shows as written."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", " ").replace("\r", " ")
 
 
 def points(value: float) -> str:
@@ -61,16 +75,43 @@ def status_text(outcome: Outcome, lang: str) -> str:
 
 def hint_text(outcome: Outcome, check_id: str, lang: str) -> str:
     """The first hint of a failed check, for a graded submission (an ungraded one gets its reason)."""
+    hints = hint_tiers(outcome, check_id, lang, 1)
+    return hints[0] if hints else ""
+
+
+def hint_tiers(outcome: Outcome, check_id: str, lang: str, tiers: int) -> list[str]:
+    """Hints 1 (a nudge) to ``tiers`` (3: the exact fix) of a failed check of a graded submission."""
     result = next(c for c in outcome.checks if c.check_id == check_id)
     if result.passed or outcome.status not in GRADED:
-        return ""
+        return []
     item = checks_of(outcome.assignment)[check_id]
-    return nudge(item, Verdict(False, result.values), lang)
+    verdict = Verdict(False, result.values)
+    first = nudge(item, verdict, lang)
+    filled = Verdict(False, {**dict.fromkeys(_names(item, lang, tiers), "—"), **result.values})
+    return [first, *(item.hint(tier, filled, lang) for tier in range(2, max(1, min(tiers, 3)) + 1))]
+
+
+def _names(item, lang: str, tiers: int) -> set[str]:
+    from ..model.i18n import placeholders
+
+    found: set[str] = set()
+    for name in ("concept", "fix")[: max(0, tiers - 1)]:
+        found |= placeholders(tr(f"hint.{item.assignment}.{item.check_id}.{name}", lang))
+    return found
+
+
+def notes_text(outcome: Outcome, lang: str) -> list[str]:
+    """The teacher's notes on a submission: the replay's (``replay.py``) and every check that raised."""
+    lines = [tr(key, lang, **values) for key, values in outcome.notes]
+    for result in outcome.checks:
+        if result.error:
+            lines.append(tr("grade.note.check_error", lang, check=result.check_id, error=result.error))
+    return lines
 
 
 def grades_csv(outcomes: list[Outcome], assignment: str, lang: str) -> str:
     check_ids = list(checks_of(assignment))
-    rows = [["student", "score", "max_score", "percent", *check_ids, "status", "reason"]]
+    rows = [["student", "score", "max_score", "percent", *check_ids, "status", "reason", "notes"]]
     for o in outcomes:
         earned = {c.check_id: points(c.points) for c in o.checks}
         rows.append(
@@ -82,6 +123,7 @@ def grades_csv(outcomes: list[Outcome], assignment: str, lang: str) -> str:
                 *(earned.get(i, "0") for i in check_ids),
                 o.status,
                 reason_text(o, lang),
+                " | ".join(notes_text(o, lang)),
             ]
         )
     return _csv(rows)
@@ -99,6 +141,7 @@ def checks_csv(outcomes: list[Outcome], assignment: str) -> str:
             "max_points",
             *(f"title_{x}" for x in LANGUAGES),
             *(f"hint_{x}" for x in LANGUAGES),
+            "check_error",
         ]
     ]
     for o in outcomes:
@@ -114,6 +157,7 @@ def checks_csv(outcomes: list[Outcome], assignment: str) -> str:
                     points(result.max_points),
                     *(item.title(x) for x in LANGUAGES),
                     *(hint_text(o, result.check_id, x) for x in LANGUAGES),
+                    result.error,
                 ]
             )
     return _csv(rows)
@@ -157,8 +201,8 @@ def gradescope(outcome: Outcome, lang: str) -> dict:
     }
 
 
-def _lines(outcome: Outcome, lang: str):
-    """(passed, title, points text, hint) for each check."""
+def _lines(outcome: Outcome, lang: str, tiers: int = 1):
+    """(passed, title, points text, hints) for each check."""
     checks = checks_of(outcome.assignment)
     for result in outcome.checks:
         item = checks[result.check_id]
@@ -166,7 +210,7 @@ def _lines(outcome: Outcome, lang: str):
             result.passed,
             item.title(lang),
             f"{points(result.points)}/{points(result.max_points)}",
-            hint_text(outcome, result.check_id, lang),
+            hint_tiers(outcome, result.check_id, lang, tiers),
         )
 
 
@@ -183,24 +227,32 @@ def _summary(outcome: Outcome, lang: str) -> tuple[str, str, str]:
     return title, score, status
 
 
-def feedback_markdown(outcome: Outcome, lang: str) -> str:
+TIER_LABELS = ("grade.feedback.tier1", "grade.feedback.tier2", "grade.feedback.tier3")  # hint, concept, fix
+
+
+def _tier_label(tier: int, lang: str) -> str:
+    return tr(TIER_LABELS[tier - 1], lang)
+
+
+def feedback_markdown(outcome: Outcome, lang: str, tiers: int = 1) -> str:
     title, score, status = _summary(outcome, lang)
-    hint_label = tr("grade.feedback.hint", lang)
-    lines = [f"# {title}", "", f"**{score}**", "", status, ""]
-    for passed, name, earned, hint in _lines(outcome, lang):
-        lines.append(f"- {'✔' if passed else '✘'} {name} ({earned})")
-        if hint:
-            lines.append(f"  - {hint_label}: {hint}")
+    lines = [f"# {md_escape(title)}", "", f"**{md_escape(score)}**", "", md_escape(status), ""]
+    for passed, name, earned, hints in _lines(outcome, lang, tiers):
+        lines.append(f"- {'✔' if passed else '✘'} {md_escape(name)} ({md_escape(earned)})")
+        for tier, hint in enumerate(hints, 1):
+            lines.append(f"  - {md_escape(_tier_label(tier, lang))}: {md_escape(hint)}")
     return "\n".join(lines) + "\n"
 
 
-def feedback_html(outcome: Outcome, lang: str) -> str:
+def feedback_html(outcome: Outcome, lang: str, tiers: int = 1) -> str:
     title, score, status = _summary(outcome, lang)
-    hint_label = tr("grade.feedback.hint", lang)
     items = []
-    for passed, name, earned, hint in _lines(outcome, lang):
+    for passed, name, earned, hints in _lines(outcome, lang, tiers):
         mark = '<span style="color:#2e9d4f">✔</span>' if passed else '<span style="color:#e0403a">✘</span>'
-        extra = f"<br><small>{escape(hint_label)}: {escape(hint)}</small>" if hint else ""
+        extra = "".join(
+            f"<br><small>{escape(_tier_label(tier, lang))}: {escape(hint)}</small>"
+            for tier, hint in enumerate(hints, 1)
+        )
         items.append(f"<li>{mark} {escape(name)} ({escape(earned)}){extra}</li>")
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title></head>\n'
@@ -218,15 +270,23 @@ def _write(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_reports(outcomes: list[Outcome], assignment: str, out: Path, lang: str) -> None:
+def write_reports(outcomes: list[Outcome], assignment: str, out: Path, lang: str, hints: int = 1) -> None:
+    from .classreport import class_report_html, class_report_markdown
+
     out.mkdir(parents=True, exist_ok=True)
     _write(out / "grades.csv", grades_csv(outcomes, assignment, lang))
     _write(out / "checks.csv", checks_csv(outcomes, assignment))
+    _write(out / "class-report.html", class_report_html(outcomes, assignment, lang))
+    _write(out / "class-report.md", class_report_markdown(outcomes, assignment, lang))
     for outcome in outcomes:
         folder = out / outcome.student
         if folder.is_symlink():
             folder.unlink()
         folder.mkdir(exist_ok=True)
         _write(folder / "results.json", json.dumps(gradescope(outcome, lang), ensure_ascii=False, indent=1) + "\n")
-        _write(folder / "feedback.md", feedback_markdown(outcome, lang))
-        _write(folder / "feedback.html", feedback_html(outcome, lang))
+        _write(folder / "feedback.md", feedback_markdown(outcome, lang, hints))
+        _write(folder / "feedback.html", feedback_html(outcome, lang, hints))
+
+
+def write_state(path: Path, text: str) -> None:
+    _write(path, text)

@@ -15,7 +15,7 @@ import importlib
 
 from ..model.errors import InvalidParameterError
 from ..model.i18n import LANGUAGES, get_language, placeholders, tr
-from .checks import Check, Verdict, checks_of
+from .checks import Check, Verdict, checks_of, run_one
 
 
 def start(assignment: str):
@@ -36,12 +36,8 @@ def starter(assignment: str):
 
 
 def run_check(item: Check, lab) -> Verdict:
-    """One check on ``lab``; a check that raises counts as failed, as in ``checks.evaluate``."""
-    try:
-        verdict = item.run(lab)
-    except Exception:
-        return Verdict(False, {})
-    return verdict if isinstance(verdict, Verdict) else Verdict(False, {})
+    """One check on ``lab``; a check that raises counts as failed and says why (``checks.run_one``)."""
+    return run_one(item, lab)
 
 
 def nudge(item: Check, verdict: Verdict, lang: str) -> str:

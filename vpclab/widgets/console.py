@@ -157,7 +157,10 @@ class Console(widgets.HBox):
             return
         history = self.lab.history  # the snapshot's history ends before the undone action: keep the full story
         self.lab.restore(self._snapshots.pop())
-        self.lab.history = [*history, {"action": "undo", "args": [], "kwargs": {}, "result": None}]
+        # ``to``: how much of the history the restored state had, so a replay (the grader's) also
+        # undoes the typed calls made since the console's last action, as this restore did.
+        undo = {"action": "undo", "args": [], "kwargs": {"to": len(self.lab.history)}, "result": None}
+        self.lab.history = [*history, undo]
         self._highlight = None
         self.say(lambda lang: f'<div role="status">↶ {escape(tr("console.undone", lang))}</div>')
         self.refresh()

@@ -1,6 +1,13 @@
 """Questions the assignments' checks share: does the internet reach this server, what else is open,
 what do its public addresses cost. Not an assignment itself (it registers no checks).
 
+"Reachable from the internet" means from the internet *at large*: the path works (``analyze``)
+and the sources that get through (``exposure``, security groups and network ACLs together) cover
+every internet address (all of IPv4 but RFC 1918, RFC 6598 and never-routable space). A rule open
+to one host (a /32) or a narrow range does not pass, unless an assignment says so (a02's
+administrator). "Nothing else is open" is judged on its own: only what is exposed beyond the
+allowed ports counts.
+
 Every helper answers with the engine (``analyze``, ``exposure``) so that any correct design passes,
 and returns plain values (codes, ids, ports) that fill the hints' placeholders in either language.
 """
@@ -12,6 +19,7 @@ from ipaddress import IPv4Network, ip_network
 from types import SimpleNamespace
 
 from ...engine.packets import LINUX_EPHEMERAL
+from ...model.addressing import NOT_ROUTABLE, RFC1918, RFC6598
 from .. import lookup
 
 LINUX_CLIENT = LINUX_EPHEMERAL[0]  # 32768: the first ephemeral port of a Linux client
@@ -31,16 +39,73 @@ def blocked(lab, source, destination, port: int, client_ports=(LINUX_CLIENT,), p
     return None
 
 
+_CLOSED = sorted((int(n.network_address), int(n.broadcast_address)) for n in (*RFC1918, RFC6598, *NOT_ROUTABLE))
+
+
+def _internet_spans() -> list[tuple[int, int]]:
+    """Every internet address as integer spans: IPv4 minus private and never-routable space."""
+    spans, start = [], 0
+    for low, high in _CLOSED:
+        if low > start:
+            spans.append((start, low - 1))
+        start = max(start, high + 1)
+    if start <= 2**32 - 1:
+        spans.append((start, 2**32 - 1))
+    return spans
+
+
+INTERNET = _internet_spans()
+
+
+def covers_internet(sources) -> bool:
+    """Do these networks, together, hold every internet address?"""
+    merged: list[list[int]] = []
+    for low, high in sorted((int(n.network_address), int(n.broadcast_address)) for n in sources):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return all(any(a <= low and high <= b for a, b in merged) for low, high in INTERNET)
+
+
 def serves(lab, name: str, ports, client_ports=(LINUX_CLIENT,)) -> dict | None:
-    """None when the internet reaches instance ``name`` on every port; else what blocks the first one
-    (``code`` ``MISSING_INSTANCE`` when there is no live instance of that name)."""
+    """None when the internet at large reaches instance ``name`` on every port; else what blocks
+    the first one (``code`` ``MISSING_INSTANCE`` when there is no live instance of that name,
+    ``NOT_OPEN_TO_ALL`` with ``sources`` when only some hosts get through)."""
     instance = lookup.instance(lab, name)
     if instance is None:
         return {"code": "MISSING_INSTANCE", "blocked_at": name, "port": ports[0], "client_port": client_ports[0]}
     for port in ports:
-        failure = blocked(lab, "internet", instance, port, client_ports)
+        failure = from_internet(lab, instance, port, client_ports)
         if failure is not None:
             return failure
+    return None
+
+
+# Internet hosts spread over the address space (one in each eighth, and beside private space):
+# a rule for one host or a narrow range misses most of them.
+PROBES = ("1.0.0.1", "45.6.7.8", "91.2.3.4", "126.255.0.1", "129.0.0.1", "172.32.0.1", "198.51.100.200",
+          "203.0.113.200", "223.255.255.254")  # fmt: skip
+
+
+def from_internet(lab, instance, port: int, client_ports=(LINUX_CLIENT,)) -> dict | None:
+    """None when the internet at large reaches ``port`` on ``instance`` from every client port;
+    else the values of the failure (``code``, ``blocked_at``, ``port``, ``client_port``, ``sources``).
+
+    At large: the sources the exposure report finds for the port (security groups and ACLs
+    together) cover every internet address, and each of ``PROBES`` gets through from each client
+    port (the report asks with a Linux client's port; the probes ask with every one)."""
+    failure = blocked(lab, "internet", instance, port, client_ports)
+    if failure is not None:
+        return {**failure, "sources": NONE}
+    sources = sources_of(lab, instance, port)
+    narrow = bool(sources) and not covers_internet(sources)
+    if not narrow:
+        narrow = any(blocked(lab, host, instance, port, client_ports) is not None for host in PROBES)
+    if narrow:
+        where = instance.name or instance.id
+        return {"code": "NOT_OPEN_TO_ALL", "blocked_at": where, "port": port, "client_port": client_ports[0],
+                "sources": ", ".join(str(s) for s in sources[:3]) or NONE}  # fmt: skip
     return None
 
 

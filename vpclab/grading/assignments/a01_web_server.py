@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...lab import Lab
 from .. import lookup
 from ..checks import Verdict, check
+from . import _common
 
 ASSIGNMENT = "a01_web_server"
 
@@ -23,13 +24,11 @@ def start() -> Lab:
 
 
 def _reachable(lab, port: int) -> Verdict:
-    web = lookup.instance(lab, "web")
-    if web is None:
-        return Verdict.fail(code="MISSING_INSTANCE", blocked_at="web", port=port)
-    analysis = lab.analyze("internet", web, "tcp", port)
-    if analysis.reachable:
+    """The internet at large (not one host or a narrow range) reaches ``web`` on ``port``."""
+    failure = _common.serves(lab, "web", (port,))
+    if failure is None:
         return Verdict.ok()
-    return Verdict.fail(code=analysis.code or "—", blocked_at=analysis.blocked_at or "—", port=port)
+    return Verdict.fail(code=failure["code"], blocked_at=failure["blocked_at"], port=port, sources=failure["sources"])
 
 
 @check(ASSIGNMENT, "http", points=3)
@@ -45,9 +44,11 @@ def https(lab) -> Verdict:
 @check(ASSIGNMENT, "nothing_else", points=2)
 def nothing_else(lab) -> Verdict:
     web = lookup.instance(lab, "web")
-    exposed = lookup.exposed_ports(lab, web) if web is not None else set()
-    extra = sorted(f"{p} {a}-{b}" for p, a, b in exposed if (p, a, b) not in {("tcp", 80, 80), ("tcp", 443, 443)})
-    # Nothing exposed at all is not "nothing else": the server must be reachable for this to count.
-    if not exposed or extra:
-        return Verdict.fail(extra=", ".join(extra) or "—")
+    if web is None:
+        return Verdict.fail(extra=_common.NONE)
+    extra = _common.extra_exposure(lab, web)
+    # Judged on its own (open only to one host still counts as open), but nothing exposed at all is
+    # not "nothing else": the starting lab must not pass.
+    if extra or not _common.exposure_of(lab, web).inbound:
+        return Verdict.fail(extra=", ".join(extra) or _common.NONE)
     return Verdict.ok()

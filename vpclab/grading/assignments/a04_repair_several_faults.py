@@ -59,8 +59,8 @@ def https(lab) -> Verdict:
 def nothing_else(lab) -> Verdict:
     """The internet reaches 80 and 443 on the web server and nothing else (8080 is gone)."""
     web = lookup.instance(lab, "web")
-    if web is None or _common.serves(lab, "web", (80,)) is not None:
-        # Nothing open because nothing works is not "nothing else": the site must answer first.
+    if web is None or not _common.exposure_of(lab, web).inbound:
+        # Judged on its own, but nothing open at all (nothing works yet) is not "nothing else".
         return Verdict.fail(extra=_common.NONE)
     extra = _common.extra_exposure(lab, web)
     return Verdict.fail(extra=", ".join(extra)) if extra else Verdict.ok()

@@ -61,9 +61,10 @@ def _http(lab, client_ports: tuple[int, ...]) -> Verdict:
     if _custom_acl(lab, web) is None:  # the task is a custom ACL, not the default allow-all one
         return Verdict.fail(code="DEFAULT_NETWORK_ACL", blocked_at=lab.network_acl_of(web.subnet).id,
                             client_port=client_ports[0])  # fmt: skip
-    failure = _common.blocked(lab, "internet", web, 80, client_ports)
+    failure = _common.from_internet(lab, web, 80, client_ports)
     if failure is not None:
-        return Verdict.fail(code=failure["code"], blocked_at=failure["blocked_at"], client_port=failure["client_port"])
+        return Verdict.fail(code=failure["code"], blocked_at=failure["blocked_at"], client_port=failure["client_port"],
+                            port=80, sources=failure["sources"])  # fmt: skip
     return Verdict.ok()
 
 

@@ -63,6 +63,11 @@ def reachable_after_restart(lab) -> Verdict:
     failure = _common.blocked(copy, CUSTOMER, str(before), 80)
     if failure is not None:
         return Verdict.fail(address=str(before), code=failure["code"], blocked_at=failure["blocked_at"])
+    # A customer is anyone on the internet: a rule open to one host or a narrow range is not enough.
+    failure = _common.from_internet(copy, lookup.instance(copy, "web"), 80)
+    if failure is not None:
+        return Verdict.fail(address=str(before), code=failure["code"], blocked_at=failure["blocked_at"],
+                            sources=failure["sources"], port=80)  # fmt: skip
     return Verdict.ok()
 
 
