@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,73 @@ def test_the_table_names_every_instance_and_what_the_model_does_not_cover(capsys
     assert out.startswith("Internet exposure — us-east-1, us-west-1")
     assert "i-0c9f83521bb2f5405 (jump1-it-west)" in out and "tcp 22 ← 0.0.0.0/0" in out
     assert "yes, via nat-044f518facb617e97" in out
-    assert "vpc-peering-connection pcx-08b7b8d4cb51d1c69" in out and "load-balancer nlb-web-hr-east" in out
+    assert "vpc-peering-connection pcx-08b7b8d4cb51d1c69" in out
     assert not HANGUL.search(out)
+
+
+def test_the_summary_comes_first_then_account_region_and_vpc_columns(capsys):
+    status, out, _ = run(capsys, str(DEMO))
+    lines = out.splitlines()
+    assert status == 0 and re.fullmatch(r"13 instances .*: 7 exposed .*, 6 unknown, 0 not reachable .*\.", lines[1])
+    assert lines[2] == "Open to the internet: icmp echo, tcp 22, tcp 80, tcp 443, udp 33434-33534"
+    header = lines[4].split()
+    assert header[:4] == ["Account", "Region", "VPC", "Instance"]
+    jump = next(line for line in lines if "i-0c9f83521bb2f5405" in line)
+    assert jump.split()[:3] == ["028403472736", "us-west-1", "vpc-080faa5fa52c458dc"]
+
+
+def test_instances_behind_an_internet_facing_network_load_balancer_are_exposed(capsys):
+    # A real lab: three NLBs in a public subnet, each with one instance target in a private subnet (no public
+    # IP). The target groups keep the client's address, and the instances' groups admit two client addresses.
+    status, out, _ = run(capsys, str(DATA / "lab-validation" / "aws_nlb_targets_instance"), "--format", "json")
+    assert status == 0
+    entries = {e["instance_id"]: e for e in json.loads(out)["exposure"]}
+    reached = entries["i-007de50061be35051"]
+    assert reached["public_ip"] is None and reached["verdict"] == "exposed" and reached["inbound"] == []
+    path = reached["via_load_balancers"][0]
+    assert (path["load_balancer"], path["kind"], path["listener_port"], path["target_port"]) == (
+        "targets-instance-nlb-only-pub-a",
+        "network",
+        80,
+        80,
+    )
+    assert path["sources"] == ["8.8.8.8/32", "67.160.71.197/32"] and path["health"] == "unhealthy"
+
+
+def test_unknown_names_the_describe_call_to_add_and_fail_on_sets_the_exit_status(capsys, tmp_path):
+    # The snapshot without its route tables: the exposed jump host can no longer be judged.
+    source = DATA / "batfish-tests" / "test-public-subnet" / "aws_configs"
+    copy = tmp_path / "partial"
+    shutil.copytree(source, copy)
+    removed = [f for f in copy.rglob("*.json") if "RouteTables" in f.read_text(encoding="utf-8")[:200]]
+    assert removed
+    for file in removed:
+        file.unlink()
+    status, out, _ = run(capsys, str(copy), "--format", "json", "--fail-on", "unknown")
+    data = json.loads(out)
+    (entry,) = data["exposure"]
+    assert status == 1 and entry["verdict"] == "unknown" and entry["outbound"] is None
+    collect = {r["collect"] for r in entry["unknown"]}
+    assert any(c.startswith("aws ec2 describe-route-tables --region ") for c in collect)
+    assert data["summary"]["unknown"] == 1 and data["collect"]
+    status, _, _ = run(capsys, str(copy), "--fail-on", "exposed")
+    assert status == 0  # nothing is known to be exposed
+    status, _, _ = run(capsys, str(source), "--fail-on", "exposed")
+    assert status == 1
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly():
+    # Standard output is a pipe whose reader is already gone (what `| head` leaves): no traceback, status 0.
+    code = (
+        "import os, sys\n"
+        "reader, writer = os.pipe()\n"
+        "os.close(reader)\n"
+        "os.dup2(writer, 1)\n"
+        "from vpclab.__main__ import main\n"
+        f"sys.exit(main(['exposure', {str(DEMO)!r}]))\n"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert child.returncode == 0 and child.stderr == ""
 
 
 def test_the_table_shows_one_row_per_network_interface(capsys):
@@ -53,6 +119,7 @@ def test_korean_report(capsys):
 def test_json_report_is_data(capsys):
     status, out, _ = run(capsys, str(DEMO), "--format", "json")
     data = json.loads(out)
+    assert data["schema"] == "vpclab.exposure/2" and set(data["summary"]) >= {"exposed", "unknown", "none"}
     assert status == 0 and data["region"] == "us-east-1" and data["regions"] == ["us-east-1", "us-west-1"]
     assert {v["id"]: v["region"] for v in data["vpcs"]}["vpc-080faa5fa52c458dc"] == "us-west-1"
     jump = next(e for e in data["exposure"] if e["instance_id"] == "i-0c9f83521bb2f5405")
@@ -66,6 +133,8 @@ def test_html_report_is_a_whole_page(capsys):
     status, out, _ = run(capsys, str(DEMO), "--format", "html", "--lang", "ko")
     assert status == 0 and out.startswith("<!DOCTYPE html>") and '<html lang="ko">' in out
     assert out.count("<table") == 2 and "pcx-08b7b8d4cb51d1c69" in out and "</html>" in out
+    assert "<th" in out and "계정" in out and "알 수 없음" in out  # the account column and the verdicts
+    assert "aws elb describe-load-balancers --region us-east-1" in out  # what to collect
 
 
 def test_diagram_writes_one_file_per_vpc(capsys, tmp_path):

@@ -245,8 +245,28 @@ def test_terraform_strings_are_escaped_and_hangul_names_fall_back_to_ids(lab):
     r = parse_hcl(lab.to_terraform())["resource"]
     assert r["aws_vpc"]["say_hi_now"]["tags"]["Name"] == 'say \\"hi\\" $${now} \\\\ 웹'
     name = "sg_" + group.id.partition("-")[2]
-    assert r["aws_security_group"][name]["name"] == "웹서버"
-    assert r["aws_security_group"][name]["description"] == 'quote \\" and %%{x}'
+    # AWS refuses Korean text, quotes and % in a group's name and description: a name it accepts, and a note.
+    exported = "vpclab-group-" + group.id.partition("-")[2]
+    assert r["aws_security_group"][name]["name"] == exported
+    assert r["aws_security_group"][name]["description"] == exported
+    assert "웹서버" in lab.to_terraform()  # in the comment that says why
+
+
+def test_group_names_and_descriptions_follow_aws_character_rules_in_every_export(lab):
+    vpc = lab.create_vpc("10.0.0.0/16")
+    korean = lab.create_security_group(vpc, "웹서버", "웹 서버용")
+    plain = lab.create_security_group(vpc, "web (public)", "HTTP from anywhere: 80/tcp")
+    allowed = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
+    template = parse_yaml(lab.to_cloudformation())["Resources"]
+    names = {
+        body["Properties"]["GroupName"]: body["Properties"]["GroupDescription"]
+        for body in template.values()
+        if body["Type"] == "AWS::EC2::SecurityGroup"
+    }
+    assert names["web (public)"] == "HTTP from anywhere: 80/tcp"  # already valid: kept as it is
+    assert all(allowed.fullmatch(n) and allowed.fullmatch(d) and not n.startswith("sg-") for n, d in names.items())
+    script = lab.to_aws_cli()
+    assert "vpclab-group-" + korean.id.partition("-")[2] in script and plain.group_name in script
 
 
 # ---- CloudFormation ------------------------------------------------------------------------------------

@@ -403,6 +403,13 @@ RUNTIME_KEYS = {
     ("vpclab/model/imported.py", "f'unsupported.{self.why}'"): lambda: {
         f"unsupported.{why}" for why in importlib.import_module("vpclab.model.imported").REASONS
     },
+    # vpclab exposure's report: verdicts, column headers, reasons an answer is unknown.
+    ("vpclab/cli_report.py", "f'audit.verdict.{e.verdict}'"): lambda: {
+        f"audit.verdict.{v}" for v in importlib.import_module("vpclab.cli_report").VERDICTS
+    },
+    ("vpclab/cli_report.py", "f'audit.unknown.{why}'"): lambda: {
+        f"audit.unknown.{w}" for w in importlib.import_module("vpclab.engine.verdicts").UNKNOWN_WHYS
+    },
     ("vpclab/widgets/console.py", "key"): _console_keys,
     ("vpclab/widgets/console.py", "k"): _console_keys,
     ("vpclab/widgets/console.py", "f'console.tool.{name}'"): lambda: {f"console.tool.{t}" for t in TOOLS},

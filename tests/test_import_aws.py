@@ -19,6 +19,9 @@ import pytest
 
 import vpclab
 from vpclab import AwsSnapshotError, Lab
+from vpclab.bridge.aws_cli import to_aws_cli
+from vpclab.bridge.cloudformation import to_cloudformation
+from vpclab.bridge.terraform import to_terraform
 from vpclab.model.imported import UnsupportedTarget
 from vpclab.model.invariants import problems
 from vpclab.model.regions import id_number
@@ -85,14 +88,47 @@ def test_the_exposure_report_of_every_snapshot_renders_in_both_languages(name):
 
 def test_the_aws_cli_examples_load_where_they_form_a_set(tmp_path):
     """The examples of the CLI's documentation name ids that do not line up across calls: describe-vpcs
-    alone is a snapshot; adding describe-network-acls names a subnet no file describes."""
+    alone is a snapshot; adding describe-network-acls names a subnet no file describes, which a partial
+    snapshot (a filtered describe-subnets) may do: it is listed as not collected, the rest loads."""
     lab = Lab.from_aws(DATA / "aws-cli-examples/describe-vpcs.example1.json", region="us-east-1")
     assert lab.region == "us-east-1" and set(lab.vpcs) == {"vpc-0e9801d129EXAMPLE", "vpc-06e4ab6c6cEXAMPLE"}
     assert lab.vpcs["vpc-0e9801d129EXAMPLE"].name == "Not Shared"
     for name in ("describe-vpcs.example1.json", "describe-network-acls.example1.json"):
         shutil.copy(DATA / "aws-cli-examples" / name, tmp_path)
-    error = refused(tmp_path, "describe-network-acls.example1.json", "NetworkAcls[0].Associations[0].SubnetId")
-    assert error.key == "InvalidAwsSnapshot:reference" and "subnet-0931fc2fa5EXAMPLE" in error.message("en")
+    lab = Lab.from_aws(tmp_path, region="us-east-1")
+    missing = {(u.kind, u.id): u for u in lab.unsupported if u.why == "not_collected"}
+    assert missing[("subnet", "subnet-0931fc2fa5EXAMPLE")].detail == "Subnets (us-east-1)"
+
+
+def test_a_route_table_association_to_a_subnet_not_in_the_snapshot_is_listed_not_refused(tmp_path):
+    lab = Lab.from_aws(
+        write(tmp_path, mutated(lambda d: d["RouteTables"][0]["Associations"].append({"SubnetId": "subnet-0nothing"})))
+    )
+    assert ("subnet", "subnet-0nothing", "not_collected") in {(u.kind, u.id, u.why) for u in lab.unsupported}
+    assert problems(lab) == []
+
+
+def test_a_group_not_in_the_snapshot_is_a_placeholder_and_the_instance_is_unknown(tmp_path):
+    add = {"GroupId": "sg-0nothing"}
+    lab = Lab.from_aws(
+        write(
+            tmp_path,
+            mutated(lambda d: d["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]["Groups"].append(add)),
+        )
+    )
+    assert ("security-group", "sg-0nothing", "not_collected") in {(u.kind, u.id, u.why) for u in lab.unsupported}
+    entry = lab.exposure()["i-0a"]
+    assert entry.verdict == "exposed"  # what the known group admits is known; the rest is listed as unknown
+    assert any(r.component == "sg-0nothing" and r.describe == "SecurityGroups" for r in entry.unknown)
+
+
+def test_a_subnet_of_a_vpc_not_in_the_snapshot_is_listed_and_its_instances_are_unknown(tmp_path):
+    lab = Lab.from_aws(write(tmp_path, mutated(lambda d: d["Subnets"][0].update(VpcId="vpc-0nothing"))))
+    listed = {(u.kind, u.id): u for u in lab.unsupported if u.why == "not_collected"}
+    assert listed[("subnet", "subnet-0a")].detail.startswith("Vpcs (")
+    report = lab.exposure()
+    assert {e.verdict for e in report if e.subnet_id == "subnet-0a"} == {"unknown"}
+    assert all(r.collect for e in report if e.subnet_id == "subnet-0a" for r in e.unknown)
 
 
 # ---- concrete facts ----------------------------------------------------------------------------------------
@@ -255,9 +291,12 @@ def test_routes_to_unsupported_targets_keep_the_state_aws_reported():
     assert {
         ("vpc-peering-connection", "pcx-08b7b8d4cb51d1c69"),
         ("transit-gateway", "tgw-0efa3273281f159be"),
-        ("load-balancer", "nlb-web-hr-east"),
         ("network-interface", "eni-02275f36b672ab195"),
+        ("load-balancer", "nlb-web-hr-east"),
     } <= listed
+    # Load balancers are read for the exposure audit; the classic ones' call is not in this snapshot.
+    assert "nlb-web-hr-east" in {b.name for b in lab.load_balancers}
+    assert ("load-balancer", "LoadBalancerDescriptions us-east-1") in listed
     # Deleted ones are gone: the peering connections in state "deleted", the deleted transit gateway.
     assert not {"pcx-09c593d3b3afcf2b9", "tgw-0fc3a9a6d5757ac9b"} & {u.id for u in lab.unsupported}
     assert "pcx-08b7b8d4cb51d1c69" in lab._repr_html_()  # the lab's display lists them
@@ -554,19 +593,6 @@ def mutated(change):
         (lambda d: d["Subnets"][0].update(CidrBlock="10.0.1.0/33"), "Subnets[0].CidrBlock", "value"),
         (lambda d: d["Subnets"][0].update(CidrBlock="10.9.1.0/24"), "Subnets[0].CidrBlock", "value"),
         (lambda d: d["Vpcs"][0].pop("VpcId"), "Vpcs[0].VpcId", "missing"),
-        (lambda d: d["Subnets"][0].update(VpcId="vpc-0nothing"), "Subnets[0].VpcId", "reference"),
-        (
-            lambda d: d["RouteTables"][0]["Associations"].append({"SubnetId": "subnet-0nothing"}),
-            "RouteTables[0].Associations[1].SubnetId",
-            "reference",
-        ),
-        (
-            lambda d: d["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]["Groups"].append(
-                {"GroupId": "sg-0nothing"}
-            ),
-            "Reservations[0].Instances[0].NetworkInterfaces[0].Groups[1].GroupId",
-            "reference",
-        ),
         (
             lambda d: d["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0].update(PrivateIpAddress="10-0-1-10"),
             "Reservations[0].Instances[0].NetworkInterfaces[0].PrivateIpAddress",
@@ -602,9 +628,6 @@ def mutated(change):
         "bad-cidr",
         "subnet-outside-vpc",
         "missing-key",
-        "vpc-unknown",
-        "association-unknown",
-        "group-unknown",
         "malformed-address",
         "address-outside-subnet",
         "hostile-id",
@@ -665,10 +688,10 @@ def test_nothing_there_and_unknown_regions_are_refused(tmp_path):
     assert refused(tmp_path / "missing", str(tmp_path / "missing")).key == "InvalidAwsSnapshot:not_found"
     (tmp_path / "empty").mkdir()
     assert refused(tmp_path / "empty", str(tmp_path / "empty")).key == "InvalidAwsSnapshot:no_keys"
-    folder = tmp_path / "unknown" / "eu-central-1"
+    folder = tmp_path / "unknown" / "us-gov-west-1"  # GovCloud: another partition than the commercial Regions
     folder.mkdir(parents=True)
     write(folder, {"Vpcs": []}, "Vpcs.json")
-    assert refused(tmp_path / "unknown", "eu-central-1/Vpcs.json").key == "InvalidAwsSnapshot:region"
+    assert refused(tmp_path / "unknown", "us-gov-west-1/Vpcs.json").key == "InvalidAwsSnapshot:region"
 
 
 def test_names_are_data_never_code(tmp_path):
@@ -859,8 +882,12 @@ def test_from_boto3_reads_back_from_moto_what_vpclab_builds(aws_credentials):
     assert shape(copy_) == shape(original)
     assert copy_.region == "us-east-1" and problems(copy_) == []
     # moto's quirks, each replaced as vpclab allocates and listed (its Elastic IPs are 127.x.x.x, its NAT
-    # gateways' private addresses lie outside their subnet).
-    assert {u.why for u in copy_.unsupported} <= {"replaced_address"}
+    # gateways' private addresses lie outside their subnet); an EC2 client reads no load balancers.
+    assert {u.why for u in copy_.unsupported if u.kind != "load-balancer"} <= {"replaced_address"}
+    assert {(u.id, u.why) for u in copy_.unsupported if u.kind == "load-balancer"} == {
+        ("LoadBalancers us-east-1", "not_collected"),
+        ("LoadBalancerDescriptions us-east-1", "not_collected"),
+    }
 
 
 def test_from_boto3_reads_every_page_of_every_call(tmp_path):
@@ -906,7 +933,12 @@ def test_from_boto3_reads_every_page_of_every_call(tmp_path):
 @pytest.mark.parametrize("name", [s[0] for s in SETS])
 def test_every_imported_snapshot_exports_leaving_out_routes_to_unmodelled_components_with_a_note(name):
     lab = snapshot(name)
-    terraform, template, script = lab.to_terraform(), lab.to_cloudformation(), lab.to_aws_cli()
+    regions = sorted({v.region or lab.region for v in lab.vpcs.values()})
+    if len(regions) > 1:  # one file per Region (a lab of several is refused in one: tests/test_export_real_accounts)
+        exports = [(to_terraform(lab, r), to_cloudformation(lab, r), to_aws_cli(lab, r)) for r in regions]
+        terraform, template, script = ("\n".join(parts) for parts in zip(*exports, strict=True))
+    else:
+        terraform, template, script = lab.to_terraform(), lab.to_cloudformation(), lab.to_aws_cli()
     outside = [
         r.target.id
         for t in lab.route_tables.values()

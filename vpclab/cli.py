@@ -1,19 +1,25 @@
 """``vpclab exposure PATH``: the internet-exposure report of a real account's snapshot, from the command line.
 
     vpclab exposure PATH [--format table|json|html] [--lang ko|en] [--diagram DIR] [--region REGION]
+                         [--fail-on exposed|unknown]
 
 PATH is what ``Lab.from_aws`` reads (an ``aws_configs`` folder or a combined JSON file). The report
-goes to standard output: per instance (and per secondary network interface) what the internet reaches
-on it and whether it reaches the internet, then what the model does not cover. ``--diagram DIR``
-writes one diagram per VPC (``<vpc-id>.svg`` through Graphviz, or the DOT source ``<vpc-id>.dot``
-where ``dot`` is not installed). Exit status: 0, or 2 for bad arguments or input, with the message in
-English and Korean on standard error.
+goes to standard output: a summary (how many instances are exposed, on which ports, how many unknown),
+then per instance (and per secondary network interface) its account, Region and VPC, its verdict
+(exposed, unknown or none), what the internet reaches on it (directly or through a load balancer),
+why, and whether it reaches the internet; then what the model does not cover and the describe calls
+that would settle each unknown (cli_report.py; JSON: docs/exposure-json.md). ``--diagram DIR`` writes
+one diagram per VPC (``<vpc-id>.svg`` through Graphviz, or the DOT source ``<vpc-id>.dot`` where
+``dot`` is not installed). Exit status: 0; 1 with ``--fail-on exposed`` when something is exposed, or
+with ``--fail-on unknown`` when something is exposed or unknown; 2 for bad arguments or input, with the
+message in English and Korean on standard error. A reader that stops early (``| head``) ends the
+output quietly.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from html import escape
 from pathlib import Path
@@ -44,6 +50,12 @@ def add_exposure_command(commands) -> None:
     parser.add_argument("--lang", choices=("ko", "en"), default=None, help="language (default: VPCLAB_LANG or en)")
     parser.add_argument("--diagram", metavar="DIR", help="write one diagram per VPC into DIR")
     parser.add_argument("--region", default=None, help="the Region of files no folder or zone names")
+    parser.add_argument(
+        "--fail-on",
+        choices=("exposed", "unknown"),
+        default=None,
+        help="exit with status 1 when an instance is exposed (or, with unknown, exposed or unknown)",
+    )
 
     def error(message: str):  # argparse's own text is English; the reason is given in both languages
         parser.print_usage(sys.stderr)
@@ -76,54 +88,48 @@ def run_exposure(args: argparse.Namespace) -> int:
             return 2
         for path in written:
             print(_both("cli.wrote", path=str(path)).splitlines()[0], file=sys.stderr)
-    print({"table": exposure_table, "json": exposure_json, "html": exposure_page}[args.format](lab, report, lang))
-    return 0
+    text = {"table": exposure_table, "json": exposure_json, "html": exposure_page}[args.format](lab, report, lang)
+    if not write_out(text):
+        return 0  # the reader stopped early (| head): what it read is all it wanted
+    verdicts = {e.verdict for e in report}
+    failing = {"exposed": {"exposed"}, "unknown": {"exposed", "unknown"}, None: set()}[args.fail_on]
+    return 1 if verdicts & failing else 0
+
+
+def write_out(text: str) -> bool:
+    """Print to standard output; False (and no traceback, now or at exit) if the reader has gone."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would flush again at exit and complain: point standard output at nothing first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return False
+    return True
 
 
 def exposure_table(lab, report, lang: str) -> str:
+    from .cli_report import table_text
     from .model.i18n import tr
 
-    parts = [f"{tr('ui.exposure', lang)} — {', '.join(_regions(lab))}", report.to_text(lang)]
-    if lab.unsupported:
-        parts += ["", tr("ui.unsupported", lang) + ":"]
-        parts += [f"- {u.kind} {u.id} ({u.where}): {u.text(lang)}" for u in lab.unsupported]
-    return "\n".join(parts)
+    return f"{tr('ui.exposure', lang)} — {', '.join(_regions(lab))}\n{table_text(lab, report, lang)}"
 
 
 def exposure_json(lab, report, lang: str) -> str:
-    data = {
-        "region": lab.region,
-        "regions": _regions(lab),
-        "vpcs": [
-            {"id": v.id, "name": v.name, "region": v.region or lab.region, "cidrs": [str(c) for c in v.cidrs]}
-            for v in lab.vpcs.values()
-        ],
-        "exposure": report.to_data(),
-        "unsupported": [
-            {
-                "kind": u.kind,
-                "id": u.id,
-                "where": u.where,
-                "why": u.why,
-                "detail": u.detail,
-                "addresses": list(u.addresses),
-                "text": u.text(lang),
-            }
-            for u in lab.unsupported
-        ],
-    }
-    return json.dumps(data, indent=1, ensure_ascii=False)
+    from .cli_report import json_text
+
+    return json_text(lab, report, lang, _regions(lab))
 
 
 def exposure_page(lab, report, lang: str) -> str:
+    from .cli_report import page_body
     from .model.i18n import tr
-    from .render.exposure import exposure_html
-    from .render.tables import unsupported_html
 
     title = f"{tr('ui.exposure', lang)} — {', '.join(_regions(lab))}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body><h1>{escape(title)}</h1>{exposure_html(report, lang)}{unsupported_html(lab, lang)}</body></html>"
+        f"<body><h1>{escape(title)}</h1>{page_body(lab, report, lang)}</body></html>"
     )
 
 

@@ -169,11 +169,13 @@ class _Script:
             if group.is_default:
                 continue
             variable = self.n.var(group)
+            if plan.group_text_note(group):
+                self.lines.append(f"# {plan.group_text_note(group)}")
             self.run(
                 "create_security_group",
                 group.vpc,
-                group.group_name,
-                group.description,
+                plan.group_name(group),
+                plan.group_description(group),
                 capture=variable,
                 query="GroupId",
                 extra=self.tags("security-group", group.name),
@@ -320,6 +322,8 @@ class _Script:
             self.bind(eip.id, variable, f"Elastic IP {eip.name or eip.public_ip}")
             if eip.instance is not None:
                 self.run("associate_address", eip, eip.instance)
+            elif eip.network_interface is not None:
+                self.lines.append(f"# {plan.eip_comment(eip)}")
         stopped = [i for i in instances if i.state is InstanceState.STOPPED]
         if stopped:
             ids = " ".join(f'"${{{self.vars[i.id]}}}"' for i in stopped)
@@ -353,8 +357,7 @@ class _Script:
                 self.run("create_route", table, str(route.destination), route.target)
             for route, reason in plan.skipped_routes(table):
                 self.lines.append(
-                    f"# Left out: route {route.destination} -> {route.target_id} in "
-                    f"{table.name or table.id}: blackhole ({reason})."
+                    f"# Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: {reason}."
                 )
 
     def finish(self) -> str:
@@ -375,8 +378,12 @@ class _Script:
         return "\n".join(head + self.lines) + "\n"
 
 
-def to_aws_cli(lab) -> str:
+def to_aws_cli(lab, region: str | None = None) -> str:
     """The lab's current network as a bash script of AWS CLI v2 commands.
+
+    Args:
+        region: for a lab imported from several Regions, the one to export (one file per Region);
+            without it such a lab is refused with ``InvalidParameterValue``, naming its Regions.
 
     Returns:
         A script (``#!/usr/bin/env bash``, ``set -euo pipefail``, a ``REGION`` variable) that creates
@@ -384,6 +391,7 @@ def to_aws_cli(lab) -> str:
         entries, route tables and associations, instances, Elastic IPs, NAT gateways and routes, in
         that order, keeping each new id in a variable, and prints the ids at the end.
     """
+    lab = plan.for_region(lab, region, "AWS CLI")
     script = _Script(lab)
     script.vpcs()
     script.gateways()

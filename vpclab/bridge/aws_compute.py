@@ -144,8 +144,9 @@ def _groups(imp, vpc, region: str, nodes: list[Node], where) -> list[SecurityGro
     for node in nodes:
         group_id = node.id("GroupId", "sg")
         group = lab.security_groups.get(group_id)
-        if group is None and not imp.was_collected(region, "SecurityGroups"):
-            # describe-security-groups is not in the snapshot: a placeholder the engine does not judge.
+        if group is None:
+            # describe-security-groups is not in the snapshot (or filtered, or another account's): a
+            # placeholder the engine does not judge.
             name = node.text("GroupName", optional=True) or group_id
             if any(g.vpc is vpc and g.group_name == name for g in lab.security_groups.values()):
                 name = group_id
@@ -165,7 +166,7 @@ def _groups(imp, vpc, region: str, nodes: list[Node], where) -> list[SecurityGro
 # ---- NAT gateways ---------------------------------------------------------------------------------------------
 def _nat_gateways(imp) -> None:
     lab = imp.lab
-    for node, _ in imp.of("NatGateways"):
+    for node, region in imp.of("NatGateways"):
         nat_id = imp.new_id(node, "NatGatewayId", "nat", lab.nat_gateways)
         state = node.text("State").lower()
         addresses = node.items("NatGatewayAddresses")
@@ -178,6 +179,11 @@ def _nat_gateways(imp) -> None:
             imp.note(
                 "nat-gateway", nat_id, node.text("SubnetId", optional=True) or "", "private_nat", addresses=private
             )
+            continue
+        if node.has("SubnetId") and node.id("SubnetId", "subnet") not in lab.subnets:
+            public = [str(a.ip("PublicIp")) for a in addresses if a.has("PublicIp")]
+            where = node.text("SubnetId")
+            imp.note("nat-gateway", nat_id, where, "not_collected", detail=f"Subnets ({region})", addresses=public)
             continue
         subnet = imp.subnet_of(node)
         primary = next((a for a in addresses if a.flag("IsPrimary", False)), addresses[0] if addresses else None)
@@ -237,7 +243,36 @@ def _instances(imp) -> None:
             if not ends:
                 imp.note("instance", instance_id, "EC2-Classic", "no_subnet")
                 continue
+            if _subnet_not_collected(imp, item, ends, region):
+                continue
             _instance(imp, item, instance_id, _STATES[state], region, ends)
+
+
+def _subnet_not_collected(imp, item: Node, ends, region: str) -> bool:
+    """A partial snapshot (instances only, or a filtered describe-subnets): an instance whose subnet is not
+    in it is listed with its addresses and the call that would add it; the audit reports it as unknown."""
+    _, entry, full = ends[0]
+    node = entry or full or item
+    node = node if node.has("SubnetId") else item
+    if not node.has("SubnetId"):
+        return False
+    subnet_id = node.id("SubnetId", "subnet")
+    if subnet_id in imp.lab.subnets or any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
+        return False
+    wanted = ("Vpcs", "Subnets", "RouteTables", "NetworkAcls", "SecurityGroups", "InternetGateways")
+    missing = ", ".join(k for k in wanted if not imp.was_collected(region, k))
+    if not missing:  # the calls were made but filtered: the instance's VPC or subnet is not among the answers
+        missing = "Subnets" if item.text("VpcId", optional=True) in imp.lab.vpcs else "Vpcs, Subnets"
+    addresses = [a for a in (item.text("PrivateIpAddress", True), item.text("PublicIpAddress", True)) if a]
+    imp.note(
+        "instance",
+        item.text("InstanceId"),
+        subnet_id,
+        "not_collected",
+        detail=f"{missing} ({region})",
+        addresses=[str(Node({"a": a}, item.where).ip("a")) for a in addresses],
+    )
+    return True
 
 
 def _interface_nodes(imp, item: Node, instance_id: str) -> list[tuple[int, Node | None, Node | None]]:
@@ -278,6 +313,10 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
         public, kind, allocation, association, where = _public_of(node, full, item if node is item else None, address)
         _secondary_addresses(imp, node, interface_id, address)
+        for source in {id(n): n for n in (full, node) if n is not None}.values():  # both descriptions
+            for entry in source.items("Ipv6Addresses"):  # listed, and the audit's verdicts say unknown
+                text = entry.text("Ipv6Address", optional=True) or "::"
+                imp.note("ipv6-address", text, instance_id if primary is None else interface_id, "ipv6")
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary

@@ -51,6 +51,10 @@ OTHER_KEYS = (
     "LocalGateways",
     "LoadBalancers",
     "LoadBalancerDescriptions",
+    "Listeners",
+    "LoadBalancerListeners",
+    "TargetGroups",
+    "LoadBalancerTargetHealth",
 )
 KEYS = MODEL_KEYS + OTHER_KEYS
 

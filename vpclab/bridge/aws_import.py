@@ -14,7 +14,10 @@ and the placeholders (``aws_routes``). Decisions (docs/modelling-choices.md, "Im
 - What the model does not cover is listed in ``lab.unsupported`` (kind, id, where, why); a route to it
   points at an ``UnsupportedTarget`` holding the state AWS reported. A describe call missing from the
   snapshot gets a placeholder (main route table, default ACL, default group) that the engine does not
-  judge. IPv6 parts are left out: vpclab models IPv4 only.
+  judge; a partial snapshot (instances only, a filtered describe call) loads what it holds and lists the
+  rest as not collected. IPv6 parts are listed and left out: vpclab models IPv4 only.
+- Load balancers (``aws_lb``) are read for the exposure audit (``lab.load_balancers``), and each VPC's and
+  instance's owner account (``lab.owners``); neither is saved by ``to_json``.
 - Anything malformed or inconsistent is an ``AwsSnapshotError`` naming the file and the field; the lab
   is returned only when it is whole (its invariants hold and it saves and loads again).
 """
@@ -24,37 +27,21 @@ from __future__ import annotations
 import re
 from ipaddress import IPv4Address
 
-from ..model.addressing import ALL_PORTS, ANY_ICMP, NOT_ROUTABLE, Protocol, parse_ports
+from ..model.addressing import NOT_ROUTABLE
 from ..model.errors import AwsSnapshotError, LabFileError, VpcLabError
 from ..model.imported import Unsupported
 from ..model.invariants import problems
 from ..model.regions import DEFAULT_REGION, ID_KINDS, REGIONS, id_number
 from ..model.resources import (
-    Action,
     InternetGateway,
-    NetworkAcl,
-    NetworkAclEntry,
-    SecurityGroup,
-    SecurityGroupRule,
     Subnet,
     Vpc,
 )
-from . import aws_compute, aws_routes
+from . import aws_compute, aws_filters, aws_ids, aws_lb, aws_routes
 from .aws_files import Bucket, Where
 from .aws_nodes import Node
 
 _OURS = re.compile(r"\b([a-z]+(?:-[a-z]+)*)-(0[0-9a-f]{16})\b")  # an id vpclab could have handed out
-_PROTOCOLS = {
-    "tcp": Protocol.TCP,
-    "6": Protocol.TCP,
-    "udp": Protocol.UDP,
-    "17": Protocol.UDP,
-    "icmp": Protocol.ICMP,
-    "1": Protocol.ICMP,
-    "-1": Protocol.ALL,
-    "all": Protocol.ALL,
-}
-_IPV6_PROTOCOLS = {"icmpv6", "58"}
 
 
 class Importer:
@@ -80,13 +67,15 @@ class Importer:
         self._vpcs()
         self._subnets()
         self._internet_gateways()
-        self._network_acls()
-        self._security_groups()
+        aws_filters.network_acls(self)
+        aws_filters.security_groups(self)
         aws_compute.build(self)
+        aws_lb.build(self)
         aws_routes.route_tables(self)
         aws_routes.other_resources(self)
         aws_routes.placeholders(self)
         lab.unsupported = list(self.unsupported.values())
+        lab.renamed_ids = self.renamed_ids  # (id in the snapshot, id in the lab, Region), see aws_ids
         self._public_counter()
         self._check()
         return lab
@@ -114,6 +103,9 @@ class Importer:
                     region=bucket.region[:40],
                     regions=", ".join(REGIONS),
                 )
+        # An anonymised snapshot may give two Regions' resources one id: the later Region's is renamed.
+        self.renamed_ids = aws_ids.separate_regions(self.buckets)
+        for bucket in self.buckets:
             self.collected.setdefault(bucket.region, set()).update(k for k in bucket.items)
             for key, entries in bucket.items.items():
                 self.items.setdefault(key, []).extend((Node(item, where), bucket.region) for item, where in entries)
@@ -131,11 +123,13 @@ class Importer:
 
     # ---- ids and notes -------------------------------------------------------------------------------
     def new_id(self, node: Node, key: str, prefix: str, table: dict) -> str | None:
-        """A resource's id, checked; None for an exact repeat (one item in two Regions' files)."""
+        """A resource's id, checked; None for a repeat (one item in two Regions' files, or a VPC shared with
+        other accounts, which each list it, only the owner with its tags)."""
         value = node.id(key, prefix)
         if value in table or value in self.seen_ids:
             first = self.seen_ids.get(value)
             if first is not None and self._same(first, node):
+                self._adopt_name(table.get(value), node)
                 return None
             raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=node.at(key).where, id=value)
         self.seen_ids[value] = node
@@ -143,11 +137,30 @@ class Importer:
 
     @staticmethod
     def _same(first, node: Node) -> bool:
-        return isinstance(first, Node) and first.value == node.value
+        """The same resource: equal records once set aside what each account of a shared VPC sees its own way:
+        the tags (only the owner's), the free-address count, and the zone's name (letters are mapped per
+        account; ``AvailabilityZoneId`` is the zone itself)."""
+        if not isinstance(first, Node) or not isinstance(first.value, dict) or not isinstance(node.value, dict):
+            return isinstance(first, Node) and first.value == node.value
+
+        def untagged(value: dict) -> dict:
+            skip = {"Tags", "TagSet", "AvailableIpAddressCount"}
+            if "AvailabilityZoneId" in value:
+                skip.add("AvailabilityZone")
+            return {k: v for k, v in value.items() if k not in skip}
+
+        return untagged(first.value) == untagged(node.value)
+
+    @staticmethod
+    def _adopt_name(resource, node: Node) -> None:
+        """A shared resource listed first by an account that sees no tags takes the owner's Name tag."""
+        if resource is not None and getattr(resource, "name", "") is None and node.name() is not None:
+            resource.name = node.name()
 
     def note(self, kind: str, item_id: str, where: str, why: str, detail: str = "", addresses=()) -> None:
-        """List something the lab does not model (once per kind, id and reason)."""
-        key = (kind, item_id, why)
+        """List something the lab does not model (once per kind, id and reason; a prefix list whose CIDRs
+        are missing once per place it is used, since each place's answers become unknown)."""
+        key = (kind, item_id, why, where if why == "prefix_list" else "")
         if key not in self.unsupported:
             text = [str(a) for a in addresses]
             self.unsupported[key] = Unsupported(kind, item_id[:256], where[:256], why, detail[:256], tuple(text))
@@ -224,6 +237,15 @@ class Importer:
             for entry in node.items("Ipv6CidrBlockAssociationSet"):
                 self.note("ipv6-cidr", entry.text("Ipv6CidrBlock", optional=True) or "::/0", vpc_id, "ipv6")
 
+    def vpc_or_note(self, node: Node, kind: str, item_id: str, region: str) -> Vpc | None:
+        """The item's VPC; None, with the item listed as not collected, where a filtered describe-vpcs
+        left the VPC out (a partial snapshot loads what it has)."""
+        vpc_id = node.id("VpcId", "vpc")
+        if vpc_id not in self.lab.vpcs:
+            self.note(kind, item_id, vpc_id, "not_collected", detail=f"Vpcs ({region})")
+            return None
+        return self.lab.vpcs[vpc_id]
+
     def vpc_of(self, node: Node, key: str = "VpcId") -> Vpc:
         vpc_id = node.id(key, "vpc")
         if vpc_id not in self.lab.vpcs:
@@ -232,11 +254,13 @@ class Importer:
 
     def _subnets(self) -> None:
         lab = self.lab
-        for node, _ in self.of("Subnets"):
+        for node, region in self.of("Subnets"):
             subnet_id = self.new_id(node, "SubnetId", "subnet", lab.subnets)
             if subnet_id is None:
                 continue
-            vpc = self.vpc_of(node)
+            vpc = self.vpc_or_note(node, "subnet", subnet_id, region)
+            if vpc is None:
+                continue
             if not node.has("CidrBlock"):  # an IPv6-only subnet
                 self.note("subnet", subnet_id, vpc.id, "ipv6")
                 continue
@@ -270,7 +294,7 @@ class Importer:
     # ---- internet gateways ------------------------------------------------------------------------
     def _internet_gateways(self) -> None:
         lab = self.lab
-        for node, _ in self.of("InternetGateways"):
+        for node, region in self.of("InternetGateways"):
             gateway_id = self.new_id(node, "InternetGatewayId", "igw", lab.internet_gateways)
             if gateway_id is None:
                 continue
@@ -278,145 +302,15 @@ class Importer:
             for attachment in node.items("Attachments"):
                 if attachment.text("State", optional=True) not in (None, "available", "attached"):
                     continue
-                vpc = self.vpc_of(attachment)
+                vpc = self.vpc_or_note(attachment, "internet-gateway", gateway_id, region)
+                if vpc is None:
+                    continue
                 if vpc.internet_gateway is not None or gateway.vpc is not None:
                     raise AwsSnapshotError(
                         "InvalidAwsSnapshot:second_gateway", where=attachment.at("VpcId").where, id=vpc.id
                     )
                 gateway.vpc, vpc.internet_gateway = vpc, gateway
             lab.internet_gateways[gateway_id] = gateway
-
-    # ---- network ACLs ------------------------------------------------------------------------------
-    def _network_acls(self) -> None:
-        lab = self.lab
-        for node, _ in self.of("NetworkAcls"):
-            acl_id = self.new_id(node, "NetworkAclId", "acl", lab.network_acls)
-            if acl_id is None:
-                continue
-            vpc = self.vpc_of(node)
-            acl = NetworkAcl(acl_id, vpc, node.flag("IsDefault", False), node.name())
-            for entry in node.items("Entries"):
-                self._acl_entry(acl, entry)
-            if acl.is_default:
-                if vpc.default_network_acl is not None:
-                    raise AwsSnapshotError(
-                        "InvalidAwsSnapshot:second_default", where=node.at("IsDefault").where, id=vpc.id
-                    )
-                vpc.default_network_acl = acl
-            lab.network_acls[acl_id] = acl
-            for association in node.items("Associations"):
-                subnet_id = association.id("SubnetId", "subnet")
-                subnet = lab.subnets.get(subnet_id)
-                if subnet is None and any(u.id == subnet_id for u in self.unsupported.values()):
-                    continue  # an IPv6-only subnet, left out
-                if subnet is None or subnet.vpc is not vpc or subnet.network_acl is not None:
-                    raise AwsSnapshotError(
-                        "InvalidAwsSnapshot:reference", where=association.at("SubnetId").where, id=subnet_id
-                    )
-                subnet.network_acl = acl
-                subnet.network_acl_association_id = association.id("NetworkAclAssociationId", "aclassoc", True) or ""
-
-    def _acl_entry(self, acl: NetworkAcl, entry: Node) -> None:
-        number, egress = entry.number("RuleNumber"), entry.flag("Egress")
-        if number >= 32767:
-            return  # the "*" rules (32767 IPv4, 32768 IPv6): implicit in every ACL
-        if not entry.has("CidrBlock") and entry.has("Ipv6CidrBlock"):
-            return  # an IPv6 rule: never matches an IPv4 packet
-        text = entry.text("Protocol").lower()
-        if text not in _PROTOCOLS:
-            # Another IP protocol (GRE, ESP, ICMPv6 ...) never matches a tcp, udp or icmp packet.
-            self.note("network-acl-entry", f"{acl.id} #{number}", acl.id, "protocol", detail=text[:20])
-            return
-        protocol = _PROTOCOLS[text]
-        ports = None
-        if protocol.has_ports:
-            span = entry.child("PortRange")
-            ports = self._ports(protocol, span, "From", "To") if span is not None else ALL_PORTS
-        elif protocol is Protocol.ICMP:
-            code = entry.child("IcmpTypeCode")
-            ports = self._ports(protocol, code, "Type", "Code") if code is not None else ANY_ICMP
-        action = entry.text("RuleAction").lower()
-        if action not in ("allow", "deny") or not 1 <= number <= 32766 or (egress, number) in acl.entries:
-            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=entry.where, value=f"{number} {action}"[:80])
-        acl.entries[(egress, number)] = NetworkAclEntry(
-            number, egress, protocol, ports, entry.cidr("CidrBlock"), Action(action)
-        )
-
-    @staticmethod
-    def _ports(protocol: Protocol, node: Node, low: str, high: str):
-        first, last = node.number(low, optional=True), node.number(high, optional=True)
-        first, last = -1 if first is None else first, -1 if last is None else last
-        if protocol.has_ports and first == -1 and last == -1:
-            return ALL_PORTS
-        try:
-            return parse_ports(protocol, (first, last))
-        except VpcLabError:
-            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.where, value=f"{first}-{last}") from None
-
-    # ---- security groups ------------------------------------------------------------------------------
-    def _security_groups(self) -> None:
-        lab = self.lab
-        pending = []
-        for node, _ in self.of("SecurityGroups"):
-            group_id = self.new_id(node, "GroupId", "sg", lab.security_groups)
-            if group_id is None:
-                continue
-            if not node.has("VpcId"):  # an EC2-Classic group
-                self.note("security-group", group_id, "EC2-Classic", "no_subnet")
-                continue
-            vpc = self.vpc_of(node)
-            group = SecurityGroup(
-                group_id, vpc, node.text("GroupName"), node.text("Description", True) or "", node.name()
-            )
-            if any(g.vpc is vpc and g.group_name == group.group_name for g in lab.security_groups.values()):
-                # AWS keeps group names unique per VPC; a hand-made snapshot may not. The first keeps the name.
-                self.note("security-group", group_id, vpc.id, "duplicate_group_name", detail=group.group_name)
-                group.group_name = f"{group.group_name} ({group_id})"[:256]
-            lab.security_groups[group_id] = group
-            if group.is_default:
-                vpc.default_security_group = group
-            pending.append((group, node))
-        for group, node in pending:  # rules may name any group of the VPC
-            keys = set()
-            for egress, key in ((False, "IpPermissions"), (True, "IpPermissionsEgress")):
-                for permission in node.items(key):
-                    for rule in self._rules(group, permission, egress):
-                        if rule.key not in keys:
-                            keys.add(rule.key)
-                            group.rules.append(rule)
-
-    def _rules(self, group: SecurityGroup, permission: Node, egress: bool):
-        text = permission.text("IpProtocol").lower()
-        if text in _IPV6_PROTOCOLS:
-            return
-        if text not in _PROTOCOLS:
-            self.note("security-group-rule", f"{group.id} {text[:20]}", group.id, "protocol", detail=text[:20])
-            return
-        protocol = _PROTOCOLS[text]
-        ports = None
-        if protocol is not Protocol.ALL:
-            ports = self._ports(protocol, permission, "FromPort", "ToPort")
-
-        def rule(cidr=None, group_id=None) -> SecurityGroupRule:
-            return SecurityGroupRule(egress, protocol, ports, cidr, group_id, rule_id=self.generated("sgr"))
-
-        for entry in permission.items("IpRanges"):
-            yield rule(cidr=entry.cidr("CidrIp"))
-        for entry in permission.items("PrefixListIds"):
-            list_id = entry.id("PrefixListId", "pl")
-            if list_id not in self.prefix_lists:
-                self.note("prefix-list", list_id, group.id, "prefix_list")
-            for cidr in self.prefix_lists.get(list_id, []):
-                yield rule(cidr=cidr)
-        for entry in permission.items("UserIdGroupPairs"):
-            peer_id = entry.id("GroupId", "sg")
-            peer = self.lab.security_groups.get(peer_id)
-            if peer is None or peer.vpc is not group.vpc:
-                # A group of another VPC or account matches only addresses there, never one of this VPC's
-                # or the internet's: leaving the rule out changes no answer the lab can give.
-                self.note("security-group-rule", f"{group.id} → {peer_id}", group.id, "foreign_group", detail=peer_id)
-                continue
-            yield rule(group_id=peer_id)
 
     # ---- counters and the final check ---------------------------------------------------------------------
     def _public_counter(self) -> None:

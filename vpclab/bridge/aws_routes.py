@@ -29,11 +29,13 @@ _GONE = {"deleted", "deleting", "rejected", "failed", "expired"}  # states of re
 # ---- route tables -----------------------------------------------------------------------------------
 def route_tables(imp) -> None:
     lab = imp.lab
-    for node, _ in imp.of("RouteTables"):
+    for node, region in imp.of("RouteTables"):
         table_id = imp.new_id(node, "RouteTableId", "rtb", lab.route_tables)
         if table_id is None:
             continue
-        vpc = imp.vpc_of(node)
+        vpc = imp.vpc_or_note(node, "route-table", table_id, region)
+        if vpc is None:
+            continue
         table = RouteTable(table_id, vpc, node.name())
         for route in node.items("Routes"):
             _route(imp, table, route)
@@ -59,9 +61,13 @@ def _association(imp, table: RouteTable, node: Node) -> None:
     elif node.has("SubnetId"):
         subnet_id = node.id("SubnetId", "subnet")
         subnet = imp.lab.subnets.get(subnet_id)
-        if subnet is None and any(u.id == subnet_id for u in imp.unsupported.values()):
+        if subnet is None and any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
             return  # an IPv6-only subnet, left out
-        if subnet is None or subnet.vpc is not vpc or subnet.route_table_association is not None:
+        if subnet is None:  # a filtered describe-subnets: listed, what is there still loads
+            region = vpc.region or imp.lab.region
+            imp.note("subnet", subnet_id, table.id, "not_collected", detail=f"Subnets ({region})")
+            return
+        if subnet.vpc is not vpc or subnet.route_table_association is not None:
             raise AwsSnapshotError("InvalidAwsSnapshot:reference", where=node.at("SubnetId").where, id=subnet_id)
         association = RouteTableAssociation(association_id, table, subnet)
         table.associations.append(association)
@@ -163,8 +169,6 @@ _OTHERS = (
     ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "", ""),
     ("CarrierGateways", "CarrierGatewayId", "carrier-gateway", "State", "VpcId"),
     ("LocalGateways", "LocalGatewayId", "local-gateway", "State", ""),
-    ("LoadBalancers", "LoadBalancerName", "load-balancer", "State.Code", "VpcId"),
-    ("LoadBalancerDescriptions", "LoadBalancerName", "load-balancer", "", "VPCId"),
 )
 
 

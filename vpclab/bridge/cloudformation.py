@@ -110,9 +110,11 @@ class _Template:
                     )
             else:
                 egress = [r for r in group.egress if r.cidr is not None]
+                if plan.group_text_note(group):
+                    self.note(plan.group_text_note(group))
                 properties = {
-                    "GroupName": group.group_name,
-                    "GroupDescription": group.description,
+                    "GroupName": plan.group_name(group),
+                    "GroupDescription": plan.group_description(group),
                     "VpcId": Ref(self.n.cfn(group.vpc)),
                 }
                 comment = None
@@ -218,8 +220,7 @@ class _Template:
                 )
             for route, reason in plan.skipped_routes(table):
                 self.note(
-                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: "
-                    f"blackhole ({reason})."
+                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: {reason}."
                 )
             for subnet in subnets:
                 self.add(
@@ -274,7 +275,7 @@ class _Template:
             self.note(f"Left out: instance {instance.id} ({instance.name or 'no name'}): terminated.")
         for eip in self.lab.elastic_ips.values():
             lid = self.n.cfn(eip)
-            idle = "Not associated with anything: billed while allocated." if not eip.associated else None
+            idle = plan.eip_comment(eip)
             self.add(lid, "AWS::EC2::EIP", {"Domain": "vpc", "Tags": _tags(eip)}, comment=idle)
             if eip.instance is not None:
                 gateway = eip.instance.vpc.internet_gateway
@@ -305,8 +306,12 @@ class _Template:
             self.note(f"Left out: NAT gateway {nat.id} ({nat.name or 'no name'}): {plan.nat_reason(nat)}.")
 
 
-def to_cloudformation(lab) -> str:
+def to_cloudformation(lab, region: str | None = None) -> str:
     """The lab's current network as a CloudFormation template in YAML.
+
+    Args:
+        region: for a lab imported from several Regions, the one to export (one file per Region);
+            without it such a lab is refused with ``InvalidParameterValue``, naming its Regions.
 
     Returns:
         A template with ``AWSTemplateFormatVersion: "2010-09-09"``, an ``AmiId`` parameter when the
@@ -314,6 +319,7 @@ def to_cloudformation(lab) -> str:
         table, route, association, security group and rule, network ACL and entry, instance, Elastic
         IP and association, NAT gateway, and outputs for the VPC and instance ids and public IPs.
     """
+    lab = plan.for_region(lab, region, "CloudFormation")
     template = _Template(lab)
     template.vpcs()
     template.gateways()

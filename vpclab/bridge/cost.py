@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from html import escape
+from ipaddress import IPv4Address
 from pathlib import Path
 
+from ..model.addressing import is_internet_address
 from ..model.errors import InvalidParameterError
 from ..model.i18n import check_language, tr
 from ..model.resources import InstanceState, NatGatewayState
@@ -102,12 +104,16 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
     for instance in lab.instances.values():
         if instance.state is InstanceState.RUNNING and instance.auto_public_ip is not None:
             bill("auto_ip", [instance], str(instance.auto_public_ip), hours, "ip_hour", ipv4)
+    for interface in lab.network_interfaces.values():  # an imported instance's secondary interfaces
+        if interface.instance.state is InstanceState.RUNNING and interface.auto_public_ip is not None:
+            bill("auto_ip", [interface], str(interface.auto_public_ip), hours, "ip_hour", ipv4)
     for eip in lab.elastic_ips.values():
+        owner = eip.instance or (eip.network_interface.instance if eip.network_interface is not None else None)
         if eip.nat_gateway is not None:
             kind, user = "eip_nat", eip.nat_gateway
-        elif eip.instance is not None:
-            kind = "eip_instance" if eip.instance.state is InstanceState.RUNNING else "eip_stopped"
-            user = eip.instance
+        elif owner is not None:  # on the instance or on a secondary interface of it: in use, not idle
+            kind = "eip_instance" if owner.state is InstanceState.RUNNING else "eip_stopped"
+            user = eip.instance or eip.network_interface
         else:
             kind, user = "eip_idle", None
         detail = str(eip.public_ip) + (f" → {user.name or user.id}" if user is not None else "")
@@ -125,6 +131,8 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
     for instance in lab.instances.values():
         if instance.state is InstanceState.STOPPED and instance.auto_assign_public_ip and instance.elastic_ip is None:
             bill("released_ip", [instance], "", Decimal(0), "ip_hour", ipv4)
+    for holder, address in _service_addresses(lab):
+        bill("service_ip", [holder], address, hours, "ip_hour", ipv4)
     free = {
         "vpc": lab.vpcs,
         "subnet": lab.subnets,
@@ -139,6 +147,28 @@ def cost(lab, hours=730, currency: str = "USD", nat_data_gb=0.0, krw_per_usd=Non
                 CostLine(kind, tuple(resources), None, "", Decimal(len(resources)), "", Decimal(0), Decimal(0))
             )
     return CostReport(lab.region, hours, currency, rate, rate_given, nat_data, lines)
+
+
+@dataclass(frozen=True)
+class _Holder:
+    id: str
+    name: str
+
+
+def _service_addresses(lab) -> list[tuple[_Holder, str]]:
+    """Public IPv4 addresses that an imported account's load balancers and other services hold (each
+    billed like any other): from the balancers' interfaces, then the other services' interfaces and the
+    Elastic IPs they hold, each address once."""
+    found: dict[str, _Holder] = {}
+    for balancer in getattr(lab, "load_balancers", ()):
+        for address in balancer.public_ips:
+            found.setdefault(address, _Holder(balancer.name, f"{balancer.kind} load balancer"))
+    for item in lab.unsupported:
+        if item.why in ("other_service", "held_address"):
+            for address in item.addresses:
+                if is_internet_address(IPv4Address(address)):
+                    found.setdefault(address, _Holder(item.id, (item.detail or item.kind)[:60]))
+    return sorted(((holder, address) for address, holder in found.items()), key=lambda pair: pair[1])
 
 
 def _plain(value: Decimal) -> str:

@@ -9,9 +9,12 @@ changed them.
 
 from __future__ import annotations
 
+import copy
+import re
 from ipaddress import IPv4Network
 
 from ..model.addressing import Protocol
+from ..model.errors import InvalidParameterError
 from ..model.imported import UnsupportedTarget
 from ..model.resources import (
     Action,
@@ -21,6 +24,7 @@ from ..model.resources import (
     NatGateway,
     NatGatewayState,
     NetworkAclEntry,
+    NetworkInterface,
     RouteState,
     RouteTable,
     SecurityGroupRule,
@@ -38,23 +42,80 @@ def original_main_table(lab, vpc) -> RouteTable:
 
 def exported_routes(table: RouteTable) -> list:
     """The routes a template creates: not the local ones, not the blackholes, not those to
-    components vpclab does not model (an imported account's peering connections, transit gateways …)."""
+    components vpclab does not model (an imported account's peering connections, transit gateways …),
+    not those to a secondary network interface (a firewall appliance's), which is not exported."""
     return [
         r
         for r in table.routes.values()
-        if not r.is_local and r.state is RouteState.ACTIVE and not isinstance(r.target, UnsupportedTarget)
+        if not r.is_local
+        and r.state is RouteState.ACTIVE
+        and not isinstance(r.target, UnsupportedTarget | NetworkInterface)
     ]
 
 
 def skipped_routes(table: RouteTable) -> list[tuple[object, str]]:
-    """(route, reason) for each route left out: blackholes, and targets outside the model."""
+    """(route, reason) for each route left out: blackholes, targets outside the model, and secondary
+    network interfaces (the source account's ``eni-`` id means nothing in another account)."""
     skipped = []
     for route in table.routes.values():
         if isinstance(route.target, UnsupportedTarget):
-            skipped.append((route, f"its target {route.target.id} ({route.target.kind}) is outside vpclab's model"))
+            skipped.append(
+                (route, f"blackhole (its target {route.target.id} ({route.target.kind}) is outside vpclab's model)")
+            )
+        elif isinstance(route.target, NetworkInterface) and route.state is RouteState.ACTIVE:
+            owner = route.target.instance.id
+            skipped.append(
+                (
+                    route,
+                    f"its target is {route.target.id}, a secondary network interface of {owner}, which is not "
+                    "exported (attach an interface to that instance and route to it by hand)",
+                )
+            )
         elif route.state is RouteState.BLACKHOLE:
-            skipped.append((route, blackhole_reason(route)))
+            skipped.append((route, f"blackhole ({blackhole_reason(route)})"))
     return skipped
+
+
+def regions_of(lab) -> list[str]:
+    return sorted({v.region or lab.region for v in lab.vpcs.values()} or {lab.region})
+
+
+def for_region(lab, region: str | None, tool: str):
+    """The lab to export: itself, or for a lab of several Regions, only ``region``'s VPCs and what they
+    hold (one template, configuration or script per Region). A lab of several Regions without
+    ``region``, or a Region it does not have, is refused: one file cannot create subnets in two."""
+    regions = regions_of(lab)
+    if region is None and len(regions) > 1:
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:export_regions", tool=tool, regions=", ".join(regions)
+        )
+    if region is None or regions == [region]:
+        return lab
+    if region not in regions:
+        raise InvalidParameterError(
+            "InvalidParameterValue", "InvalidParameterValue:export_region", region=region, regions=", ".join(regions)
+        )
+    view = copy.deepcopy(lab)
+    kept = {v.id for v in view.vpcs.values() if (v.region or lab.region) == region}
+    for name in ("vpcs", "subnets", "route_tables", "security_groups", "network_acls", "nat_gateways"):
+        table = getattr(view, name)
+        for key in [k for k, item in table.items() if (item.id if name == "vpcs" else item.vpc.id) not in kept]:
+            del table[key]
+    for name in ("instances", "network_interfaces"):
+        table = getattr(view, name)
+        for key in [k for k, item in table.items() if item.subnet.vpc.id not in kept]:
+            del table[key]
+    for key, gateway in list(view.internet_gateways.items()):
+        if gateway.vpc.id not in kept if gateway.vpc is not None else region != lab.region:
+            del view.internet_gateways[key]
+    for key, eip in list(view.elastic_ips.items()):
+        holder = eip.instance or eip.network_interface or getattr(eip, "nat_gateway", None)
+        if holder.vpc.id not in kept if holder is not None else region != lab.region:
+            del view.elastic_ips[key]
+    for vpc in view.vpcs.values():
+        vpc.region = None
+    view.region = region
+    return view
 
 
 def blackhole_reason(route) -> str:
@@ -158,3 +219,45 @@ def header_lines(lab, tool: str) -> list[str]:
     if getattr(lab, "network_interfaces", None):
         lines.append("Not exported: secondary network interfaces " + ", ".join(sorted(lab.network_interfaces)))
     return lines
+
+
+def eip_comment(eip) -> str | None:
+    """What an Elastic IP's export must say: idle (billed, associated with nothing), or in use by a
+    secondary network interface that is not exported (associate it by hand: it is not idle, and
+    releasing it would cut that interface off)."""
+    if eip.network_interface is not None:
+        return (
+            f"In use on {eip.network_interface.id}, a secondary network interface of "
+            f"{eip.network_interface.instance.id}, which is not exported: associate it by hand (not idle)."
+        )
+    return "Not associated with anything: billed while allocated." if not eip.associated else None
+
+
+# CreateSecurityGroup in a VPC takes names and descriptions of at most 255 of these characters; a name
+# may not start with "sg-" (EC2 API reference, CreateSecurityGroup: GroupName, Description).
+_GROUP_TEXT = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]")
+
+
+def group_name(group) -> str:
+    """The group's name as AWS accepts it: the characters it allows, else ``vpclab-group-<digits of its id>``."""
+    kept = "".join(_GROUP_TEXT.findall(group.group_name)).strip()[:255]
+    if not kept or kept.lower().startswith("sg-") or kept != group.group_name:
+        return f"vpclab-group-{group.id.partition('-')[2]}"[:255]
+    return kept
+
+
+def group_description(group) -> str:
+    """The description as AWS accepts it: the allowed characters, else the group's exported name."""
+    kept = "".join(_GROUP_TEXT.findall(group.description or "")).strip()[:255]
+    return kept if kept == group.description and kept else group_name(group)
+
+
+def group_text_note(group) -> str | None:
+    """Why an export renamed a group (AWS refuses Korean text and some punctuation in names and descriptions)."""
+    if group_name(group) == group.group_name and group_description(group) == group.description:
+        return None
+    return (
+        f"AWS accepts only a-z A-Z 0-9 spaces and ._-:/()#,@[]+=&;{{}}!$* in a group's name and description: "
+        f"{group.id} ({group.group_name!r}) is exported as {group_name(group)!r}, its description as "
+        f"{group_description(group)!r}."
+    )

@@ -160,8 +160,7 @@ class _Writer:
                 self.add("aws_route", "_".join([name, *cidr_words(route.destination)]), items)
             for route, reason in plan.skipped_routes(table):
                 self.note(
-                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: "
-                    f"blackhole ({reason})."
+                    f"Left out: route {route.destination} -> {route.target_id} in {table.name or table.id}: {reason}."
                 )
             for subnet in subnets:
                 self.add(
@@ -185,12 +184,14 @@ class _Writer:
                         "The VPC's default security group: Terraform replaces its rules with these.",
                     )
                 continue
+            if plan.group_text_note(group):
+                self.note(plan.group_text_note(group))
             self.add(
                 "aws_security_group",
                 name,
                 [
-                    ("name", group.group_name),
-                    ("description", group.description),
+                    ("name", plan.group_name(group)),
+                    ("description", plan.group_description(group)),
                     ("vpc_id", self.vpc(group.vpc)),
                     ("tags", _tags(group)),
                 ],
@@ -309,7 +310,7 @@ class _Writer:
             self.note(f"Left out: instance {instance.id} ({instance.name or 'no name'}): terminated.")
         for eip in self.lab.elastic_ips.values():
             name = self.n.tf(eip)
-            idle = "Not associated with anything: billed while allocated." if not eip.associated else None
+            idle = plan.eip_comment(eip)
             self.add("aws_eip", name, [("domain", "vpc"), ("tags", _tags(eip))], idle)
             if eip.instance is not None:
                 gateway = eip.instance.vpc.internet_gateway
@@ -339,8 +340,12 @@ class _Writer:
             self.note(f"Left out: NAT gateway {nat.id} ({nat.name or 'no name'}): {plan.nat_reason(nat)}.")
 
 
-def to_terraform(lab) -> str:
+def to_terraform(lab, region: str | None = None) -> str:
     """The lab's current network as a Terraform configuration (one ``main.tf``).
+
+    Args:
+        region: for a lab imported from several Regions, the one to export (one file per Region);
+            without it such a lab is refused with ``InvalidParameterValue``, naming its Regions.
 
     Returns:
         HCL text: the provider, a ``region`` and an ``ami_id`` variable, and one resource per VPC,
@@ -348,6 +353,7 @@ def to_terraform(lab) -> str:
         rule, network ACL and rule, instance, Elastic IP and NAT gateway. What cannot be created
         (blackhole routes, deleted or failed NAT gateways, terminated instances) is a comment.
     """
+    lab = plan.for_region(lab, region, "Terraform")
     writer = _Writer(lab)
     writer.header()
     writer.vpcs()

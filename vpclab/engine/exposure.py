@@ -23,6 +23,7 @@ from . import intervals as iv
 from .analysis import Context, analyze_with
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
+from .verdicts import UnknownReason, decide, uncollected_instances
 
 OUTBOUND_PORT = 443  # "can it reach the internet?" means: can it open an HTTPS connection (updates, APIs)
 _PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.ICMP)
@@ -68,10 +69,21 @@ class InstanceExposure:
     outbound_via: str | None = None
     outbound_code: str | None = None
     outbound_blocked_at: str | None = None
+    region: str | None = None
+    vpc_id: str | None = None
+    via_load_balancers: list = field(default_factory=list)  # LoadBalancerPath: the internet through a balancer
+    unknown: list = field(default_factory=list)  # UnknownReason: what leaves an answer open, and what to collect
 
     @property
     def exposed(self) -> bool:
-        return bool(self.inbound)
+        return bool(self.inbound or self.via_load_balancers)
+
+    @property
+    def verdict(self) -> str:
+        """``exposed`` (the internet reaches it), ``unknown`` (the snapshot cannot say), or ``none``."""
+        if self.exposed:
+            return "exposed"
+        return "unknown" if any(r.direction == "inbound" for r in self.unknown) else "none"
 
 
 class ExposureReport:
@@ -99,7 +111,16 @@ class ExposureReport:
     def to_data(self) -> list[dict]:
         def plain(entry: InstanceExposure) -> dict:
             return {
-                **{k: v for k, v in entry.__dict__.items() if k not in ("inbound", "blocked_rules")},
+                **{
+                    k: v
+                    for k, v in entry.__dict__.items()
+                    if k not in ("inbound", "blocked_rules", "via_load_balancers", "unknown")
+                },
+                "verdict": entry.verdict,
+                "via_load_balancers": [
+                    {**p.__dict__, "sources": [str(s) for s in p.sources]} for p in entry.via_load_balancers
+                ],
+                "unknown": [r.to_data() for r in entry.unknown],
                 "inbound": [
                     {
                         "protocol": e.protocol,
@@ -153,6 +174,12 @@ class _Shared:
         self.outbound: dict = {}
         self.nat_acl_edges: dict = {}
         self.nat_subnets = {n.subnet.id for n in lab.nat_gateways.values()}
+        self.route_targets = {
+            r.target.id
+            for t in lab.route_tables.values()
+            for r in t.routes.values()
+            if isinstance(r.target, Instance | NetworkInterface)
+        }
 
     def nat_acl_cell(self, instance: Instance) -> int:
         """Where the instance's private address falls among the rule boundaries of the ACLs of its
@@ -318,7 +345,13 @@ def _merge(pieces) -> list[ExposedPorts]:
 def exposure(lab) -> ExposureReport:
     shared = _Shared(lab)
     live = [i for i in lab.instances.values() if i.state is not InstanceState.TERMINATED]
-    return ExposureReport([_instance(shared, end) for i in live for end in (i, *i.interfaces)])
+    entries = [_instance(shared, end) for i in live for end in (i, *i.interfaces)]
+    decide(shared, entries, lambda sources: _display_sources(shared, sources))
+    for instance_id, subnet_id, private, public, region, reasons in uncollected_instances(lab):
+        entry = InstanceExposure(instance_id, None, private, public, subnet_id, outbound=None, region=region)
+        entry.unknown = reasons + [UnknownReason(r.why, r.component, r.describe, r.region, "outbound") for r in reasons]
+        entries.append(entry)
+    return ExposureReport(entries)
 
 
 def _display_sources(shared: _Shared, sources: iv.Intervals) -> tuple[IPv4Network, ...]:
@@ -344,7 +377,9 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     # whether a NAT gateway lives in it), so subnets that share those share the work. An answer that
     # names the instance itself stores _SELF in its place.
     key = (groups, subnet.network_acl.id, shared.lab.route_table_of(subnet).id, instance.public_ip is not None)
-    key += (instance.state,)
+    # An instance or interface that routes carry (a firewall appliance) is a component of the paths it
+    # shares the key with: an answer naming it must not be read as naming each of them (_SELF).
+    key += (instance.state, instance.id if instance.id in shared.route_targets else None)
     if key not in shared.answers:
         inbound, code, at, blocked = _inbound(shared, instance, vpc)
         # Converted to CIDRs once per key: the conversion costs more than the reasoning.

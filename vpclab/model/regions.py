@@ -10,10 +10,12 @@ next one on start, as in AWS, where the old one went back to Amazon's pool).
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, collapse_addresses
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -21,45 +23,40 @@ class Region:
     name: str
     zones: tuple[str, ...]
     public_blocks: tuple[IPv4Network, ...]
+    description: str = ""
 
 
-def _region(name: str, zone_letters: str, *blocks: str) -> Region:
-    return Region(name, tuple(name + z for z in zone_letters), tuple(IPv4Network(b) for b in blocks))
+# Every commercial Region (botocore's endpoint data, partition ``aws``) with its EC2 public IPv4 prefixes
+# (a dated copy of AWS's ip-ranges.json): vpclab/data/regions.json, written by scripts/update_regions.py,
+# which records both sources and their dates.
+REGION_DATA = json.loads((Path(__file__).resolve().parent.parent / "data" / "regions.json").read_text("utf-8"))
 
-
-# Blocks from AWS's published EC2 ranges for each Region (ip-ranges.json, service EC2).
-REGIONS = {
-    r.name: r
-    for r in (
-        _region(
-            "ap-northeast-2",
-            "abcd",
-            "13.124.0.0/16",
-            "13.125.0.0/16",
-            "3.34.0.0/15",
-            "43.200.0.0/14",
-            "52.78.0.0/16",
-            "54.180.0.0/15",
-        ),
-        _region("ap-northeast-1", "acd", "13.112.0.0/14", "18.176.0.0/15", "54.64.0.0/15"),
-        _region("us-east-1", "abcdef", "3.80.0.0/12", "18.204.0.0/14", "54.80.0.0/13"),
-        # Two more for labs imported from real accounts (Lab.from_aws); their blocks hold the addresses
-        # that the accounts of tests/data/aws were given there.
-        _region("us-east-2", "abc", "13.58.0.0/15", "18.216.0.0/14", "52.14.0.0/16"),
-        _region(
-            "us-west-1",
-            "abc",
-            "13.52.0.0/16",
-            "13.56.0.0/15",
-            "18.144.0.0/15",
-            "50.18.0.0/16",
-            "52.53.0.0/16",
-            "54.151.0.0/17",
-        ),
-        _region("us-west-2", "abcd", "34.208.0.0/12", "44.224.0.0/11", "54.184.0.0/13"),
-        _region("eu-west-1", "abc", "34.240.0.0/13", "52.208.0.0/13", "54.72.0.0/15"),
-    )
+# The Regions the lessons use keep the zones and address blocks their saved outputs were made with; each
+# block is one of the Region's published EC2 prefixes (tests/test_import_aws.py checks it against the data).
+_LESSON_REGIONS = {
+    "ap-northeast-2": ("abcd", "13.124.0.0/16 13.125.0.0/16 3.34.0.0/15 43.200.0.0/14 52.78.0.0/16 54.180.0.0/15"),
+    "ap-northeast-1": ("acd", "13.112.0.0/14 18.176.0.0/15 54.64.0.0/15"),
+    "us-east-1": ("abcdef", "3.80.0.0/12 18.204.0.0/14 54.80.0.0/13"),
+    "us-east-2": ("abc", "13.58.0.0/15 18.216.0.0/14 52.14.0.0/16"),
+    "us-west-1": ("abc", "13.52.0.0/16 13.56.0.0/15 18.144.0.0/15 50.18.0.0/16 52.53.0.0/16 54.151.0.0/17"),
+    "us-west-2": ("abcd", "34.208.0.0/12 44.224.0.0/11 54.184.0.0/13"),
+    "eu-west-1": ("abc", "34.240.0.0/13 52.208.0.0/13 54.72.0.0/15"),
 }
+# Zone letters are mapped per account and published nowhere machine-readable; a Region without lesson data
+# accepts a to f, which covers the zones every commercial Region has (docs/modelling-choices.md).
+OTHER_ZONE_LETTERS = "abcdef"
+
+
+def _region(name: str, info: dict) -> Region:
+    if name in _LESSON_REGIONS:
+        letters, text = _LESSON_REGIONS[name]
+        blocks = tuple(IPv4Network(b) for b in text.split())
+    else:  # nested prefixes would give one address two places in the pool: merged first
+        letters, blocks = OTHER_ZONE_LETTERS, tuple(collapse_addresses(IPv4Network(b) for b in info["ec2_prefixes"]))
+    return Region(name, tuple(name + z for z in letters), blocks, info["description"])
+
+
+REGIONS = {name: _region(name, info) for name, info in REGION_DATA["regions"].items()}
 DEFAULT_REGION = "ap-northeast-2"
 
 ID_KINDS = (
