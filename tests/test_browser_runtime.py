@@ -48,11 +48,3 @@ def test_without_a_dot_process_the_display_says_why_in_both_languages_and_reads_
     assert "vpclab-no-dot" in html
     assert tr("diagram.no_dot_browser", "ko") in html and tr("diagram.no_dot_browser", "en") in html
     assert "lab-vpc" in html
-
-
-def test_a_diagram_displayed_in_the_browser_reads_out_instead_of_calling_dot(browser):
-    lab = vpclab.Lab()
-    lab.create_vpc("10.0.0.0/16", name="lab-vpc")
-    bundle = vpclab.diagram(lab, lang="en")._repr_mimebundle_()
-    assert set(bundle) == {"text/html"}
-    assert tr("diagram.no_dot_browser", "en") in bundle["text/html"] and "lab-vpc" in bundle["text/html"]

@@ -12,9 +12,10 @@ import graphviz
 import pytest
 
 import vpclab
-from vpclab.render.diagram import diagram_text
+from vpclab.model.i18n import code_phrase
+from vpclab.render.reading import diagram_text
 
-GREEN, RED = '"#2e9d4f"', '"#e0403a"'
+GREEN, RED = '"#1b6e34"', '"#c62828"'
 HANGUL = re.compile("[\uac00-\ud7a3]")
 EDGE = re.compile(r'^\t(?P<a>"[^"]+"|\w+) -> (?P<b>"[^"]+"|\w+) \[(?P<attrs>.*)\]$')
 
@@ -189,7 +190,7 @@ def test_a_blackhole_route_to_a_drawn_target_is_a_dashed_red_edge_with_a_cross(c
     assert f"0.0.0.0/0 → {s.nat.id} ✘ blackhole" in source
     assert s.nat.id not in re.sub(r"→ nat-\w+ ✘ blackhole", "", source), "a deleted NAT gateway is not drawn"
     (edge,) = edges(source, f"{s.private.id}/{s.private_rt.id}", s.app.id)
-    assert "style=dashed" in edge and f"color={RED}" in edge and "✘" in edge
+    assert "style=dashed" in edge and f"color={RED}" in edge and "✘" in edge  # a broken route
 
 
 def test_instances_show_private_public_and_elastic_ips_and_group_names(classroom):
@@ -227,42 +228,57 @@ def test_a_failed_nat_gateway_shows_its_failure_code():
     assert "✘ Gateway.NotAttached" in node_label(dot(lab), nat.id)
 
 
-# ---- reachability edges -----------------------------------------------------------------------------
-def test_reachable_edges_are_solid_green_with_a_check_mark(classroom):
+# ---- reachability badges ----------------------------------------------------------------------------
+def badge(source: str, node: str, direction: str) -> str:
+    """The badge line of an instance's box: ``direction`` is "in" (from the internet) or "out"."""
+    arrow = {"in": "⬇", "out": "⬆"}[direction]
+    (line,) = [part for part in node_label(source, node).split("<BR/>") if arrow in part]
+    return line
+
+
+def test_reachability_is_a_badge_on_each_instance_not_an_edge_across_the_picture(classroom):
     s = classroom
     source = dot(s.lab)
-    (inbound,) = edges(source, "internet", s.web.id)
-    assert f"color={GREEN}" in inbound and "✔ tcp 80" in inbound and "dashed" not in inbound
-    (outbound,) = edges(source, s.web.id, "internet")
-    assert f"color={GREEN}" in outbound and f"✔ out via {s.igw.id}" in outbound and "dashed" not in outbound
-    (through_nat,) = edges(source, s.app.id, "internet")
-    assert f"✔ out via {s.nat.id}" in through_nat
+    for instance in (s.web, s.auto, s.app):
+        assert not edges(source, "internet", instance.id) and not edges(source, instance.id, "internet")
+        assert badge(source, instance.id, "in") and badge(source, instance.id, "out")
 
 
-def test_blocked_edges_are_dashed_red_with_a_cross_and_the_blocking_code(classroom):
+def test_an_open_port_badge_says_which_ports_with_a_check_mark_in_green(classroom):
+    s = classroom
+    source = dot(s.lab)
+    inbound = badge(source, s.web.id, "in")
+    assert "from internet: ✔ tcp 80" in inbound and f"COLOR={GREEN}" in inbound
+    assert f"to internet: ✔ via {s.igw.id}" in badge(source, s.web.id, "out")
+    assert f"✔ via {s.nat.id}" in badge(source, s.app.id, "out")
+
+
+def test_a_blocked_badge_names_the_code_and_the_blocking_component_with_a_cross(classroom):
     s = classroom
     s.lab.delete_nat_gateway(s.nat)
     report = s.lab.exposure()
     source = dot(s.lab)
-    (inbound,) = edges(source, "internet", s.app.id)
-    (outbound,) = edges(source, s.app.id, "internet")
-    for edge, code in ((inbound, report[s.app].inbound_code), (outbound, report[s.app].outbound_code)):
+    entry = report[s.app]
+    for direction, code, at in (
+        ("in", entry.inbound_code, entry.inbound_blocked_at),
+        ("out", entry.outbound_code, entry.outbound_blocked_at),
+    ):
+        line = badge(source, s.app.id, direction)
         assert code, "the exposure report names what blocks"
-        # colour is never the only cue: the line style and the symbol say it too
-        assert "style=dashed" in edge and f"color={RED}" in edge and f"✘ {code}" in edge
+        # colour is never the only cue: the symbol and the words say it too; the AWS code is in the tooltip
+        assert f"✘ {code_phrase(code, 'en')} @ {at}" in line and f"COLOR={RED}" in line
+        assert code in node_label(source, s.app.id).split("tooltip=")[1]
 
 
-def test_reachability_edges_follow_the_exposure_report_for_every_instance(classroom):
+def test_badges_follow_the_exposure_report_for_every_instance(classroom):
     s = classroom
     source = dot(s.lab)
     for entry in s.lab.exposure():
-        (inbound,) = edges(source, "internet", entry.instance_id)
-        (outbound,) = edges(source, entry.instance_id, "internet")
-        assert ("✔" in inbound) == bool(entry.inbound)
-        assert ("✔" in outbound) == bool(entry.outbound)
+        assert ("✔" in badge(source, entry.instance_id, "in")) == bool(entry.inbound)
+        assert ("✔" in badge(source, entry.instance_id, "out")) == bool(entry.outbound)
 
 
-def test_detaching_the_gateway_turns_the_web_server_edges_red(classroom):
+def test_detaching_the_gateway_turns_the_web_server_badge_to_a_cross(classroom):
     s = classroom
     s.lab.disassociate_address(s.eip)
     s.lab.release_address(s.eip)
@@ -273,8 +289,33 @@ def test_detaching_the_gateway_turns_the_web_server_edges_red(classroom):
     s.lab.detach_internet_gateway(s.igw, s.vpc)
     source = dot(s.lab)
     assert "detached" in node_label(source, s.igw.id)
-    (inbound,) = edges(source, "internet", s.web.id)
-    assert "style=dashed" in inbound and "✘" in inbound
+    assert "✘" in badge(source, s.web.id, "in") and "✔" not in badge(source, s.web.id, "in")
+
+
+# ---- layout -------------------------------------------------------------------------------------------
+def test_the_internet_is_on_top_and_the_attached_gateway_inside_the_vpc_box(classroom):
+    s = classroom
+    source = dot(s.lab)
+    assert "rankdir=TB" in source
+    vpc_box = source.index(f'subgraph "cluster_{s.vpc.id}"')
+    assert source.index("\tinternet [label=") < vpc_box < source.index(f'"{s.igw.id}" [label=')
+    assert source.index(f'"{s.spare.id}" [label=') < vpc_box, "a detached gateway waits outside the VPC"
+
+
+def test_public_and_private_subnets_differ_in_words_and_line_not_only_colour(classroom):
+    s = classroom
+    source = dot(s.lab)
+    public = next(line for line in source.splitlines() if f"cluster_{s.public.id}" in line and "label=" in line)
+    private = next(line for line in source.splitlines() if f"cluster_{s.private.id}" in line and "label=" in line)
+    assert "public subnet" in public and "private subnet" in private
+    assert "dashed" not in public and "dashed" in private
+    assert "penwidth=2.5" in public and "penwidth=1.2" in private
+
+
+def test_every_drawn_element_has_an_id_the_browser_can_mark(classroom):
+    graph = vpclab.diagram(classroom.lab)
+    for name in graph.drawn:
+        assert f'id="vpclab-{name.replace("/", "--")}"' in graph.source
 
 
 # ---- highlighted analysis ---------------------------------------------------------------------------
@@ -331,7 +372,9 @@ KOREAN_WORDS = (
     "요금 부과 중",
     "분리됨",
     "연결됨",
-    "경유로 나감",
+    "인터넷에서",
+    "인터넷으로",
+    "경유",
     "리전",
 )
 ENGLISH_WORDS = (
@@ -351,11 +394,17 @@ ENGLISH_WORDS = (
     "still billed",
     "detached",
     "attached to",
-    "out via",
+    "from internet",
+    "to internet",
+    "via",
     "Region",
     "no public IP",
     "Subnet",
 )
+
+
+# The badges' short words; the text reading says the same in full sentences.
+BADGE_WORDS = ("인터넷", "Internet", "인터넷에서", "인터넷으로", "from internet", "to internet")
 
 
 def test_every_word_is_korean_after_lang_ko(classroom):
@@ -425,7 +474,7 @@ def test_the_text_reading_carries_the_same_facts_as_the_diagram(classroom, lang)
         assert fact in text, fact
         assert fact in source, fact
     words = KOREAN_WORDS if lang == "ko" else ENGLISH_WORDS
-    shared = [w for w in words if w in source and w not in ("인터넷", "Internet", "경유로 나감", "out via")]
+    shared = [w for w in words if w in source and w not in BADGE_WORDS]
     for word in shared:
         assert word in text, word
     assert s.gone.id + " " not in text.replace(f"→ {s.gone.id} ✘", ""), "terminated: not listed"

@@ -49,19 +49,9 @@ _guard_reruns()
 
 def diagram(lab, highlight=None, lang=None):
     """The lab's connectivity diagram as a ``graphviz.Digraph`` (see ``vpclab.render.diagram``)."""
-    from .model.runtime import in_browser
     from .render.diagram import diagram as draw
 
-    graph = draw(lab, highlight=highlight, lang=lang)
-    if in_browser():
-        # No dot process in the browser (JupyterLite): show the bilingual note and the text reading
-        # a displayed lab shows, instead of graphviz's traceback.
-        from .model.i18n import check_language
-        from .render.display import no_dot_html
-
-        html = no_dot_html(lab, check_language(lang))
-        graph._repr_mimebundle_ = lambda include=None, exclude=None, **_: {"text/html": html}
-    return graph
+    return draw(lab, highlight=highlight, lang=lang)
 
 
 def check(assignment: str, lab):

@@ -142,3 +142,10 @@ class Lab(LabCore):
         from .render.display import lab_display_html
 
         return lab_display_html(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # With a kernel: the diagram drawn in the browser (no system Graphviz needed); the HTML
+        # beside it is the static fallback for viewers without one.
+        from .render.live import lab_bundle
+
+        return lab_bundle(self)

@@ -12,6 +12,10 @@ them; the tests check that there were none, apart from one known case in Voilà)
 
 Each test starts its own server and browser profile, in the test's temporary folder; that folder
 keeps the server's log, and on failure a screenshot, the page's HTML and its console errors.
+
+The servers (and so their kernels) run with a PATH on which Graphviz's ``dot`` cannot be found: the
+diagram is laid out in the browser, by Graphviz compiled to WebAssembly. The browser window is
+1366 × 768, the size the readability rules are stated for.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 SERVER_START_TIMEOUT = 90  # s: a cold JupyterLab start on a slow CI machine
 STOP_TIMEOUT = 15  # s: a server gets this long to shut its kernels down after SIGTERM
 UI_TIMEOUT = 60_000  # ms: rendering waits for a kernel to start and run every cell
+VIEWPORT = {"width": 1366, "height": 768}
+GRAPHVIZ_PROGRAMS = ("dot", "neato", "twopi", "circo", "fdp", "sfdp", "osage", "patchwork")
 
 # Chromium as root needs --no-sandbox; the rest keep it from calling home (sign-in, updates,
 # field trials), which also keeps every connection on 127.0.0.1.
@@ -108,6 +114,26 @@ def voila_available() -> None:
 
 
 # ---- servers ----------------------------------------------------------------------------------------
+
+
+def path_without_graphviz(folder: Path) -> str:
+    """PATH with every folder that holds Graphviz's programs replaced by a copy of it without them
+    (symbolic links to everything else), so neither the server nor its kernels can find ``dot``."""
+    entries = []
+    for n, directory in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
+        source = Path(directory)
+        if not any((source / program).exists() for program in GRAPHVIZ_PROGRAMS):
+            entries.append(directory)
+            continue
+        shadow = folder / f"path-{n}"
+        shadow.mkdir(parents=True)
+        for item in source.iterdir():
+            if item.name not in GRAPHVIZ_PROGRAMS:
+                (shadow / item.name).symlink_to(item)
+        entries.append(str(shadow))
+    path = os.pathsep.join(entries)
+    assert shutil.which("dot", path=path) is None
+    return path
 
 
 def free_port() -> int:
@@ -185,6 +211,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "IPYTHONDIR": str(home / "ipython"),
         "PYTHONUNBUFFERED": "1",
+        "PATH": path_without_graphviz(tmp_path / "no-graphviz"),
     }
     # JupyterLab: never fetch news or look for updates, and so never ask about it in a toast.
     settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
@@ -192,6 +219,10 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    # Every cell rendered, also those scrolled out of view, so the tests can measure all the outputs.
+    notebook = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    notebook.mkdir(parents=True)
+    (notebook / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
 
     def start(name: str, command: Callable[[str, int], list[str]], probe: str, lang: str, token: str) -> Server:
         port = free_port()
@@ -244,7 +275,7 @@ def browser_tab(playwright, chromium_path: str, tmp_path: Path, request: pytest.
         executable_path=chromium_path,
         args=CHROMIUM_ARGS,
         headless=True,
-        viewport={"width": 1600, "height": 1000},
+        viewport=VIEWPORT,
         locale="en-US",
     )
     tab = Tab(context.pages[0] if context.pages else context.new_page())

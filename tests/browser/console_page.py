@@ -106,3 +106,47 @@ class ConsolePage:
         """Internet → the first instance, tcp 80: the tester's defaults."""
         self.tab("tester_tab").click()
         self.button("test").click()
+
+
+# ---- what a learner can read ---------------------------------------------------------------------
+# Measured in the page with getBoundingClientRect: every word drawn in a diagram, and every element
+# of an output area that sticks out on the right (which would need horizontal scrolling). Inside a
+# diagram's stage the picture may pan, so only the stage itself must fit.
+MEASURE = """() => {
+  const texts = [...document.querySelectorAll('.vpclab-diagram svg text')].filter(t => t.textContent.trim());
+  const small = texts.map(t => ({text: t.textContent, height: t.getBoundingClientRect().height}))
+                     .filter(t => t.height < 10);
+  const sticking = [];
+  for (const area of document.querySelectorAll('.jp-OutputArea-output')) {
+    const right = area.getBoundingClientRect().right;
+    if (area.scrollWidth > area.clientWidth + 1) sticking.push(`${area.className}: scrolls`);
+    for (const child of area.querySelectorAll('*')) {
+      if (child.closest('.vpclab-stage') && !child.classList.contains('vpclab-stage')) continue;
+      const box = child.getBoundingClientRect();
+      if (box.width > 0 && box.right > right + 1)
+        sticking.push(`${child.tagName}.${child.className}: ${box.right} > ${right}`);
+    }
+  }
+  const page = document.scrollingElement;
+  if (page.scrollWidth > page.clientWidth + 1) sticking.push('the page scrolls sideways');
+  const fitting = [...document.querySelectorAll('.vpclab-stage')].map(stage => {
+    const svg = stage.querySelector('svg');
+    return svg ? svg.getBoundingClientRect().width <= stage.getBoundingClientRect().width + 1 : false;
+  });
+  return {texts: texts.length, small, sticking, fitting};
+}"""
+
+
+def readability(page) -> dict:
+    """``texts`` drawn, the ``small`` ones (under 10 CSS px), the elements ``sticking`` out of an
+    output area, and for each diagram whether it ``fitting``s its width without panning."""
+    return page.evaluate(MEASURE)
+
+
+def settled(page) -> None:
+    """Wait until every diagram has drawn and no transition runs (d3 leaves no tween in flight)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.vpclab-stage')].every(s => s.querySelector('svg g'))"
+        " && !document.querySelector('.vpclab-stage svg [style*=\"opacity: 0.\"]')"
+    )
+    page.evaluate("() => new Promise(done => setTimeout(done, 800))")  # one transition's length

@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from vpclab.model.i18n import tr
-
 from .conftest import HOST, free_port
 from .console_page import ConsolePage, expect
 
@@ -120,26 +118,22 @@ def test_lesson_04_runs_in_the_browser_and_its_console_changes_the_diagram(lang,
     assert error_outputs(page) == []
     assert all_ran(page)
 
-    # The lesson's console (the code cell that makes one): the Korean lesson's console speaks Korean, so the
-    # library chose the notebook folder's language in the browser too. Its diagram is the library's
-    # display without Graphviz: the note that the browser has no dot, and the diagram read out.
+    # The lesson's console (the code cell that makes one): the Korean lesson's console speaks Korean,
+    # so the library chose the notebook folder's language in the browser too.
     code = [cell for cell in lesson_cells(lang) if cell["cell_type"] == "code"]
     console_index = next(i for i, cell in enumerate(code) if "vpclab.Console(" in "".join(cell["source"]))
     console_cell = page.locator(".jp-CodeCell").nth(console_index)
     console_cell.scroll_into_view_if_needed()
-    diagram = console_cell.locator(".vpclab-no-dot")
+    diagram = console_cell.locator(".vpclab-diagram svg")
     expect(diagram).to_have_count(1)
-    expect(diagram).to_contain_text(tr("diagram.no_dot_browser", lang))
-    reading = diagram.locator("pre")
-    expect(reading).to_contain_text("public-a")  # drawn once the widget is on screen
-    expect(reading).to_contain_text("private-a")
-    before = reading.inner_text()
+    expect(diagram.locator("text").first).to_be_visible()
+    before = diagram.inner_html()
     # One click: "Add route" with the console's defaults (0.0.0.0/0 to the gateway, on the first
-    # route table: the main one, which the private subnet uses) changes what the diagram says.
+    # route table: the main one, which the private subnet uses) redraws the diagram.
     console = ConsolePage(page, lang)
     console.tab("routes_tab").click()
     console.button("add_route").click()
-    expect(reading).not_to_have_text(before)
+    page.wait_for_function("([svg, before]) => svg.innerHTML !== before", arg=[diagram.element_handle(), before])
     assert error_outputs(page) == []
     assert browser_tab.blocked_requests == []
 

@@ -12,8 +12,9 @@ import graphviz
 
 from ..model.i18n import LANGUAGES, check_language, tr
 from ..model.runtime import in_browser
-from .diagram import diagram, diagram_text
+from .diagram import diagram
 from .exposure import exposure_html
+from .reading import diagram_text
 from .tables import lab_html, unsupported_html
 
 
@@ -40,12 +41,18 @@ def no_dot_html(lab, lang: str, report=None) -> str:
 DIAGRAM_STYLE = "<style>.vpclab-diagram svg{max-width:100%;height:auto}</style>"
 
 
+def lab_tables_html(lab, lang: str, report) -> str:
+    """What a displayed lab shows under its diagram: the exposure table and the resource tables."""
+    return (
+        f"{exposure_html(report, lang)}{unsupported_html(lab, lang)}"
+        f"<details><summary>{escape(tr('diagram.details', lang))}</summary>{lab_html(lab, lang)}</details>"
+    )
+
+
 def lab_display_html(lab, lang: str | None = None) -> str:
+    """The static display (no kernel: nbconvert, GitHub): SVG from a system ``dot``, else the text."""
     lang = check_language(lang)
     report = lab.exposure()
     picture = svg(lab, lang=lang, report=report)
     head = f'<div class="vpclab-diagram">{picture}</div>' if picture is not None else no_dot_html(lab, lang, report)
-    return (
-        f'<div class="vpclab">{DIAGRAM_STYLE}{head}{exposure_html(report, lang)}{unsupported_html(lab, lang)}'
-        f"<details><summary>{escape(tr('diagram.details', lang))}</summary>{lab_html(lab, lang)}</details></div>"
-    )
+    return f'<div class="vpclab">{DIAGRAM_STYLE}{head}{lab_tables_html(lab, lang, report)}</div>'

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..model.i18n import check_language, tr
+from html import escape
+
+from ..model.i18n import check_language, code_phrase, tr
 from .analysis import code_label
-from .tables import table
+from .tables import _CELL
 
 _HEADERS = ("instance", "private_ip", "public_ip", "from_internet", "inbound_blocked", "to_internet")
 
@@ -40,6 +42,33 @@ def _width(text: str) -> int:
     return sum(2 if "\u1100" <= ch <= "\uffdc" and not "\u2000" <= ch <= "\u27ff" else 1 for ch in text)
 
 
+def _why(code: str | None, at: str | None, lang: str, mark: str = "") -> str:
+    """A blocking code as a learner reads it: a short phrase, then the AWS code and where it blocks."""
+    if not code:
+        return "—"
+    phrase = code_phrase(code, lang)
+    words = f"{escape(mark)}{escape(phrase)}<br>" if phrase and phrase != code else escape(mark)
+    place = f" @ {escape(at)}" if at else ""
+    return f'{words}<code style="font-size:85%;word-break:break-all">{escape(code)}</code>{place}'
+
+
+# Fits an output area about 1000 px wide: long codes and ids wrap inside their cells.
+_TABLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:90%;width:100%;table-layout:auto"
+_WRAP = _CELL + ";overflow-wrap:anywhere;vertical-align:top"
+
+
 def exposure_html(report, lang: str | None = None) -> str:
     lang = check_language(lang)
-    return table([tr(f"ui.{h}", lang) for h in _HEADERS], exposure_rows(report, lang), tr("ui.exposure", lang))
+    head = "".join(f'<th style="{_CELL}">{escape(tr(f"ui.{h}", lang))}</th>' for h in _HEADERS)
+    body = []
+    for e, row in zip(report, exposure_rows(report, lang), strict=True):
+        if e.outbound:
+            outbound = escape(row[5])
+        else:
+            mark = "? " if e.outbound is None else f"{tr('ui.no', lang)}: "
+            outbound = _why(e.outbound_code, e.outbound_blocked_at, lang, mark)
+        cells = [*(escape(v) for v in row[:4]), _why(e.inbound_code, e.inbound_blocked_at, lang), outbound]
+        body.append("<tr>" + "".join(f'<td style="{_WRAP}">{c}</td>' for c in cells) + "</tr>")
+    caption = f"<caption style='text-align:left;font-weight:bold'>{escape(tr('ui.exposure', lang))}</caption>"
+    rows = "".join(body)
+    return f'<table style="{_TABLE}">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

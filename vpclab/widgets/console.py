@@ -1,7 +1,9 @@
-"""``Console``: the interactive lab — actions on the left, the live diagram and exposure on the right.
+"""``Console``: the interactive lab — the live diagram across the whole width, the controls and what
+they did below it, then the exposure table.
 
 No logic of its own: every button calls a Lab verb, the engine or the renderer. After each action
-the diagram and the exposure table are redrawn at once; a refused action shows its AWS error code
+the diagram animates to the new picture (drawn in the browser, ``render.live``) with what the action
+changed marked for a moment, and the exposure table is redrawn; a refused action shows its AWS error code
 and both languages' messages and changes nothing; beside each action the console shows the vpclab
 call and the AWS CLI command. Errors inside callbacks are always shown, never lost.
 """
@@ -17,22 +19,32 @@ from ..model.errors import InvalidParameterError, VpcLabError
 from ..model.history import MARKERS
 from ..model.i18n import LANGUAGES, get_language, set_language, tr
 from ..render.analysis import analysis_html
+from ..render.changes import changed
 from ..render.commands import aws_cli, python_call
-from ..render.diagram import diagram_text
-from ..render.display import DIAGRAM_STYLE, no_dot_html, svg
+from ..render.diagram import diagram
 from ..render.exposure import exposure_html
+from ..render.live import DiagramWidget
+from ..render.reading import diagram_text
 from .goal import GoalIndicator
 from .panels import TOOLS, build_panel
 
 __all__ = ["TOOLS", "Console"]
 
+# The tool tabs wrap onto a second row instead of shrinking their titles to a few letters.
+CONSOLE_STYLE = """<style>
+.vpclab-console .widget-tab > .lm-TabBar .lm-TabBar-content{flex-wrap:wrap}
+.vpclab-console .widget-tab > .lm-TabBar .lm-TabBar-tab{flex:0 0 auto;max-width:none}
+.vpclab-console .widget-tab > .lm-TabBar{height:auto;min-height:var(--jp-widgets-horizontal-tab-height)}
+</style>"""
 
-class Console(widgets.HBox):
+
+class Console(widgets.VBox):
     """The lab console. ``tools`` restricts it to some of ``TOOLS`` (default: all).
 
     Attributes a test (or a curious learner) can drive: ``panels`` (tool name → panel with its
-    controls), ``message``, ``code``, ``diagram``, ``exposure_table``, ``history``, ``undo_button``,
-    ``language``; with ``goal=`` (see ``goal.py``), ``goal`` shows it met or not yet after every action.
+    controls), ``message``, ``code``, ``diagram`` (the ``DiagramWidget``: its ``dot``, ``marked``
+    and ``caption``), ``exposure_table``, ``history``, ``undo_button``, ``language``; with ``goal=``
+    (see ``goal.py``), ``goal`` shows it met or not yet after every action, beside the language switch.
     """
 
     def __init__(self, lab, tools=None, goal=None) -> None:
@@ -46,11 +58,12 @@ class Console(widgets.HBox):
         self.lang = get_language()
         self._snapshots: list[str] = []
         self._highlight = None
+        self._drawn: dict[str, str] | None = None  # what the diagram showed last, to mark what changed
         self._message = self._code = None
         self._labels: list[tuple[object, str, str]] = []  # (widget, attribute, catalog key)
         self.message = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
         self.code = widgets.HTML()
-        self.diagram = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        self.diagram = DiagramWidget(layout=widgets.Layout(width="100%"))
         self.exposure_table = widgets.HTML()
         self.cost_table = widgets.HTML()
         self.text_alternative = widgets.HTML()
@@ -60,24 +73,31 @@ class Console(widgets.HBox):
         self.undo_button = self.button("console.undo", self.undo, icon="undo")
         self.panels = {name: build_panel(name, self) for name in chosen}
         self.goal = GoalIndicator(goal, lab, self.lang) if goal is not None else None
-        self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()])
-        left = widgets.VBox(
+        self.tabs = widgets.Tab(children=[p.box for p in self.panels.values()], layout=widgets.Layout(width="100%"))
+        self.goal_slot = widgets.Box([self.goal] if self.goal else [], layout=widgets.Layout(flex="1 1 auto"))
+        # The diagram takes the whole width (readable at 1366×768 with JupyterLab's file browser
+        # open); the controls and what they did sit side by side below it when there is room,
+        # stacked when there is not; nothing is wider than the output area.
+        controls = widgets.VBox(
+            [self.tabs, self.undo_button], layout=widgets.Layout(flex="1 1 420px", min_width="0", max_width="100%")
+        )
+        feedback = widgets.VBox(
+            [self.message, self.code, self.history],
+            layout=widgets.Layout(flex="1 1 320px", min_width="0", max_width="100%", overflow="hidden"),
+        )
+        super().__init__(
             [
-                *([self.goal] if self.goal else []),
-                self.language,
-                self.tabs,
-                self.undo_button,
-                self.message,
-                self.code,
-                self.history,
+                widgets.HTML(CONSOLE_STYLE, layout=widgets.Layout(display="none")),
+                widgets.HBox([self.language, self.goal_slot], layout=widgets.Layout(flex_flow="row wrap")),
+                self.diagram,
+                widgets.HBox([controls, feedback], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
+                self.exposure_table,
+                self.cost_table,
+                self.text_alternative,
             ],
-            layout=widgets.Layout(width="42%", min_width="340px"),
+            layout=widgets.Layout(width="100%", max_width="100%", overflow="hidden"),
         )
-        right = widgets.VBox(
-            [self.diagram, self.exposure_table, self.cost_table, self.text_alternative],
-            layout=widgets.Layout(width="58%"),
-        )
-        super().__init__([left, right], layout=widgets.Layout(width="100%", flex_flow="row wrap"))
+        self.add_class("vpclab-console")
         self._apply_labels()
         self.refresh()
 
@@ -200,6 +220,7 @@ class Console(widgets.HBox):
     # ---- view --------------------------------------------------------------------------------------
     def _switch_language(self, change) -> None:
         self.lang = change["new"]
+        self._drawn = None  # every label changes with the language: nothing to mark
         set_language(self.lang)
         self._apply_labels()
         if self._message is not None:
@@ -211,14 +232,13 @@ class Console(widgets.HBox):
     def refresh(self) -> None:
         """Redraw the diagram, the exposure table, the text reading and the choices of every control."""
         report = self.lab.exposure()
-        picture = svg(self.lab, self._highlight, self.lang, report)
+        graph = diagram(self.lab, self._highlight, self.lang, report)
+        marked = changed(self.lab, self._drawn, graph.drawn)
+        self._drawn = graph.drawn
+        # The picture goes to the browser first: it lays it out while the kernel builds the rest.
+        self.diagram.show(graph, self.lang, marked=marked, caption=self._caption(marked))
         reading = diagram_text(self.lab, self.lang, report)
-        if picture is None:
-            self.diagram.value = no_dot_html(self.lab, self.lang, report)
-        else:
-            self.diagram.value = (
-                f'{DIAGRAM_STYLE}<div role="img" aria-label="{escape(reading)}" class="vpclab-diagram">{picture}</div>'
-            )
+        self.diagram.reading = reading
         self.exposure_table.value = exposure_html(report, self.lang)
         self.cost_table.value = self._cost_html()
         self.text_alternative.value = (
@@ -233,6 +253,14 @@ class Console(widgets.HBox):
             panel.refresh()
         if self.goal is not None:
             self.goal.refresh(self.lang)
+
+    def _caption(self, marked) -> str:
+        if not marked or not self.lab.history:
+            return ""
+        action = self.lab.history[-1]["action"]
+        if action in MARKERS:
+            return tr("diagram.changed_undo", self.lang)
+        return tr("diagram.changed", self.lang, action=action)
 
     def _cost_html(self) -> str:
         """What the network would cost for a month in a real account (public IPv4, NAT gateways)."""
