@@ -4,6 +4,7 @@
 Usage (works from any directory):
     python3 scripts/dev.py lab  [jupyter lab options]   # JupyterLab on notebooks/
     python3 scripts/dev.py test [pytest options]        # ruff, pytest, then the notebooks
+    python3 scripts/dev.py site [--output DIR]          # the static JupyterLite site in build/site/
 
 The first run creates .venv/ in the repository root and installs vpclab into it in editable
 mode; later runs reuse it and skip the install until pyproject.toml changes. Standard library
@@ -31,8 +32,8 @@ MIN_PYTHON = (3, 10)
 
 # Which extra of pyproject.toml each command installs, and which extras a finished install
 # of that extra also satisfies (dev pulls in lab, so `lab` after `test` needs no install).
-EXTRA_FOR = {"lab": "lab", "test": "dev"}
-COVERS = {"lab": {"lab"}, "dev": {"dev", "lab", "test", "bench"}}
+EXTRA_FOR = {"lab": "lab", "test": "dev", "site": "site"}
+COVERS = {"lab": {"lab"}, "site": {"site"}, "dev": {"dev", "lab", "test", "bench", "site"}}
 
 # tests/browser drives JupyterLab and Voila in headless Chromium, so `test` installs Chromium too.
 BROWSER_TESTS = True
@@ -166,6 +167,16 @@ SYSTEM_NEEDS = [
         "(Debian/Ubuntu: sudo apt-get install bubblewrap | Fedora: sudo dnf install bubblewrap)",
         fatal=False,
     ),
+    SystemNeed(
+        "npm",
+        lambda: shutil.which("npm") is not None,
+        ("npm",),
+        ("site", "test"),
+        # The site build takes the Pyodide runtime from the npm registry (scripts/build_site.py says so
+        # and stops without it; the test of the site fails then).
+        "the JupyterLite site cannot be built; install Node.js with npm (Debian/Ubuntu: sudo apt-get install npm)",
+        fatal=False,
+    ),
 ]
 
 
@@ -283,7 +294,13 @@ def cmd_test(python: Path, args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"lab": cmd_lab, "test": cmd_test}
+def cmd_site(python: Path, args: list[str]) -> int:
+    # The build itself lives in scripts/build_site.py, run by the venv's Python (it imports JupyterLite).
+    cmd = [str(python), str(ROOT / "scripts" / "build_site.py"), *args]
+    return subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test, "site": cmd_site}
 
 
 def main(argv: list[str]) -> int:

@@ -44,6 +44,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 
 from ..model.i18n import check_language, tr
+from ..model.runtime import require_processes
 from .checks import checks_of
 from .grader import MAX_NOTEBOOK, Outcome, failed, grade_submission
 from .isolation import probe_sandbox
@@ -288,7 +289,9 @@ def grade(
     Raises:
         GradingRefused: the sandbox cannot be built here (and ``unsafe`` is not given), or ``out``
             holds grades this run would mix with or lose (and ``force`` is not given).
+        BrowserUnsupportedError: in the browser (JupyterLite), which cannot start the kernels.
     """
+    require_processes("grade")  # JupyterLite: say where to grade instead of failing in multiprocessing
     stream = stream or sys.stderr
     lang = check_language(lang)
     checks_of(assignment)  # an unknown assignment stops here, before any kernel starts

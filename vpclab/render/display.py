@@ -11,6 +11,7 @@ from html import escape
 import graphviz
 
 from ..model.i18n import LANGUAGES, check_language, tr
+from ..model.runtime import in_browser
 from .diagram import diagram
 from .exposure import exposure_html
 from .reading import diagram_text
@@ -18,18 +19,20 @@ from .tables import lab_html, unsupported_html
 
 
 def svg(lab, highlight=None, lang: str | None = None, report=None) -> str | None:
-    """The diagram as SVG text, or None when Graphviz's ``dot`` is not installed."""
+    """The diagram as SVG text, or None when Graphviz's ``dot`` is not installed (or cannot be
+    started at all: in the browser, starting a process raises OSError)."""
     try:
         return diagram(lab, highlight, lang, report).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    except (graphviz.ExecutableNotFound, OSError):
         return None
 
 
 def no_dot_html(lab, lang: str, report=None) -> str:
     other = next(x for x in LANGUAGES if x != lang)
+    key = "diagram.no_dot_browser" if in_browser() else "diagram.no_dot"
     return (
-        f'<div class="vpclab-no-dot" role="alert"><p><b>{escape(tr("diagram.no_dot", lang))}</b><br>'
-        f"<small>{escape(tr('diagram.no_dot', other))}</small></p>"
+        f'<div class="vpclab-no-dot" role="alert"><p><b>{escape(tr(key, lang))}</b><br>'
+        f"<small>{escape(tr(key, other))}</small></p>"
         f"<pre>{escape(diagram_text(lab, lang, report))}</pre></div>"
     )
 

@@ -62,7 +62,7 @@ def static_html(graph, fallback_text: str) -> str:
 
     try:
         picture = graph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    except (graphviz.ExecutableNotFound, OSError):  # OSError: no process at all (the browser's Pyodide)
         return f'<div class="vpclab-diagram"><pre>{escape(fallback_text)}</pre></div>'
     return (
         "<style>.vpclab-diagram svg{max-width:100%;height:auto}</style>"
