@@ -173,11 +173,12 @@ def _gateway(box, gateway, lang: str) -> None:
 
 
 def _vpc(graph, lab, vpc, lang: str, badges) -> None:
+    cidrs = ", ".join(map(str, (*vpc.cidrs, *vpc.ipv6_cidr_blocks)))
     with graph.subgraph(name=f"cluster_{vpc.id}") as box:
         _cluster(
             box,
             f"cluster_{vpc.id}",
-            _left(f"VPC {_name(vpc)}", ", ".join(map(str, (*vpc.cidrs, *vpc.ipv6_cidr_blocks))), *_bpa_badge(lab, lang)),
+            _left(f"VPC {_name(vpc)}", cidrs, *_bpa_badge(lab, lang)),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
