@@ -730,6 +730,7 @@ NOT_CONSOLE_TERMS = {
     "탄력 IP": "탄력적 IP",
     "타겟": "대상",  # a route's Target (fact sheet §17(a))
     "타깃": "대상",
+    "랩": "실습 환경",  # the lessons' and the grader's word for a lab
     "에피메랄": "임시 포트",
     "에페메랄": "임시 포트",
     "상태 유지": "상태 저장",

@@ -272,6 +272,7 @@ NOT_CONSOLE_TERMS = {
     "탄력 IP": "탄력적 IP",
     "타겟": "대상",  # a route's Target (fact sheet §17(a)), as in the catalogs
     "타깃": "대상",
+    "랩": "실습 환경",  # the lessons' and the grader's word for a lab
     "서브 넷": "서브넷",
     "에피메랄": "임시 포트",
     "에페메랄": "임시 포트",

@@ -168,7 +168,7 @@ def test_english_texts_are_left_as_they_are():
 def test_an_error_message_reads_naturally_in_korean():
     igw = "igw-0a1b2c3d4e5f60001"
     assert f"'{igw}'이 없습니다" in tr("InvalidInternetGatewayID.NotFound", "ko", id=igw)
-    assert "'vpc-0a'가 이 랩에 없습니다" in tr("InvalidVpcID.NotFound", "ko", id="vpc-0a")
+    assert "'vpc-0a'가 이 실습 환경에 없습니다" in tr("InvalidVpcID.NotFound", "ko", id="vpc-0a")
 
 
 def test_a_code_phrase_in_each_language_and_an_unknown_code_shown_as_is():

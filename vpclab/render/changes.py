@@ -41,7 +41,10 @@ def named_by_last_action(lab, drawn) -> set[str]:
     if not lab.history or lab.history[-1]["action"] in MARKERS:
         return set()
     entry = lab.history[-1]
-    ids = _ids(entry["args"]) | _ids(entry["kwargs"]) | _ids(entry["result"])
+    result = entry["result"]
+    if isinstance(result, dict):  # a route's record also names its VPC: the container did not change
+        result = {key: value for key, value in result.items() if key != "vpc"}
+    ids = _ids(entry["args"]) | _ids(entry["kwargs"]) | _ids(result)
     found = set()
     for resource_id in ids:
         found |= _related(lab, resource_id)
