@@ -133,7 +133,12 @@ def test_lesson_04_runs_in_the_browser_and_its_console_changes_the_diagram(lang,
     console = ConsolePage(page, lang)
     console.tab("routes_tab").click()
     console.button("add_route").click()
-    page.wait_for_function("([svg, before]) => svg.innerHTML !== before", arg=[diagram.element_handle(), before])
+    # The front end may draw the new picture into a new <svg>: look it up again each time.
+    page.wait_for_function(
+        "([cell, before]) => { const svg = cell.querySelector('.vpclab-diagram svg'); "
+        "return svg !== null && svg.innerHTML !== before; }",
+        arg=[console_cell.element_handle(), before],
+    )
     assert error_outputs(page) == []
     assert browser_tab.blocked_requests == []
 

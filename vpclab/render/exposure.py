@@ -12,31 +12,34 @@ _HEADERS = ("instance", "private_ip", "public_ip", "from_internet", "inbound_blo
 
 
 def exposure_rows(report, lang: str) -> list[list[str]]:
-    rows = []
-    for e in report:
-        inbound = "; ".join(map(str, e.inbound)) or tr("ui.none", lang)
-        blocked = f"{code_label(e.inbound_code, lang)} @ {e.inbound_blocked_at}" if e.inbound_code else "—"
-        if e.outbound:
-            outbound = tr("ui.yes_via", lang, gateway=e.outbound_via)
-        elif e.outbound is None:
-            outbound = f"? {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
-        else:
-            outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
-        name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
-        name += f" ({e.name})" if e.name else ""
-        rows.append([name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound])
-        if e.ipv6_addresses:  # IPv6 is reported on a row of its own: no NAT, the address is the public one
-            rows.append(_ipv6_row(e, lang))
+    return [row for e in report for row in _entry_rows(e, lang)]
+
+
+def _entry_rows(e, lang: str) -> list[list[str]]:
+    """An instance's IPv4 row, then its IPv6 row when it has IPv6 addresses (no NAT: the address is public)."""
+    inbound = "; ".join(map(str, e.inbound)) or tr("ui.none", lang)
+    blocked = f"{code_label(e.inbound_code, lang)} @ {e.inbound_blocked_at}" if e.inbound_code else "—"
+    if e.outbound:
+        outbound = tr("ui.yes_via", lang, gateway=e.outbound_via)
+    elif e.outbound is None:
+        outbound = f"? {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
+    else:
+        outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
+    name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
+    name += f" ({e.name})" if e.name else ""
+    rows = [[name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound]]
+    if e.ipv6_addresses:
+        rows.append(_ipv6_row(e, lang))
     return rows
 
 
 def _ipv6_row(e, lang: str) -> list[str]:
     inbound = "; ".join(map(str, e.inbound_v6)) or tr("ui.none", lang)
-    blocked = f"{e.inbound_v6_code} @ {e.inbound_v6_blocked_at}" if e.inbound_v6_code else "—"
+    blocked = f"{code_label(e.inbound_v6_code, lang)} @ {e.inbound_v6_blocked_at}" if e.inbound_v6_code else "—"
     if e.outbound_v6:
         outbound = tr("ui.yes_via", lang, gateway=e.outbound_v6_via)
     else:
-        outbound = f"{tr('ui.no', lang)}: {e.outbound_v6_code}"
+        outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_v6_code, lang)}"
     return ["  └ IPv6", ", ".join(e.ipv6_addresses), ", ".join(e.ipv6_addresses), inbound, blocked, outbound]
 
 
@@ -73,14 +76,20 @@ def exposure_html(report, lang: str | None = None) -> str:
     lang = check_language(lang)
     head = "".join(f'<th style="{_CELL}">{escape(tr(f"ui.{h}", lang))}</th>' for h in _HEADERS)
     body = []
-    for e, row in zip(report, exposure_rows(report, lang), strict=True):
-        if e.outbound:
-            outbound = escape(row[5])
-        else:
-            mark = "? " if e.outbound is None else f"{tr('ui.no', lang)}: "
-            outbound = _why(e.outbound_code, e.outbound_blocked_at, lang, mark)
-        cells = [*(escape(v) for v in row[:4]), _why(e.inbound_code, e.inbound_blocked_at, lang), outbound]
-        body.append("<tr>" + "".join(f'<td style="{_WRAP}">{c}</td>' for c in cells) + "</tr>")
+    for e in report:
+        rows = _entry_rows(e, lang)
+        versions = [
+            (e.outbound, e.outbound_code, e.outbound_blocked_at, e.inbound_code, e.inbound_blocked_at),
+            (e.outbound_v6, e.outbound_v6_code, None, e.inbound_v6_code, e.inbound_v6_blocked_at),
+        ]
+        for row, (out, out_code, out_at, in_code, in_at) in zip(rows, versions, strict=False):  # IPv6 row: optional
+            if out:
+                outbound = escape(row[5])
+            else:
+                mark = "? " if out is None else f"{tr('ui.no', lang)}: "
+                outbound = _why(out_code, out_at, lang, mark)
+            cells = [*(escape(v) for v in row[:4]), _why(in_code, in_at, lang), outbound]
+            body.append("<tr>" + "".join(f'<td style="{_WRAP}">{c}</td>' for c in cells) + "</tr>")
     caption = f"<caption style='text-align:left;font-weight:bold'>{escape(tr('ui.exposure', lang))}</caption>"
     rows = "".join(body)
     return f'<table style="{_TABLE}">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
