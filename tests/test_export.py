@@ -3,6 +3,7 @@ with ``Lab.from_boto3`` gives the same network and the same exposure report as t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -239,9 +240,30 @@ def test_terraform_of_untouched_defaults_writes_none_of_them(lab):
     assert set(r) == {"aws_vpc"}
 
 
+def _saved_before_the_group_text_rule(lab, texts: dict[str, str]):
+    """The lab as a file saved before the model refused such text: each placeholder becomes its text."""
+    saved = lab.to_json()
+    for placeholder, text in texts.items():
+        saved = saved.replace(placeholder, json.dumps(text)[1:-1])
+    return vpclab.Lab.from_json(saved)
+
+
+def test_the_model_refuses_group_text_aws_refuses_and_changes_nothing(lab):
+    vpc = lab.create_vpc("10.0.0.0/16")
+    before = lab.to_json()
+    for name, description in (("웹서버", "web"), ("web", "웹 서버용"), ('say "hi"', "web"), ("web", "100%")):
+        with pytest.raises(vpclab.VpcLabError) as caught:
+            lab.create_security_group(vpc, name, description)
+        assert caught.value.code == "InvalidParameterValue"
+    assert lab.to_json() == before
+    assert lab.create_security_group(vpc, "web (public)", "HTTP from anywhere: 80/tcp").group_name == "web (public)"
+
+
 def test_terraform_strings_are_escaped_and_hangul_names_fall_back_to_ids(lab):
     vpc = lab.create_vpc("10.0.0.0/16", name='say "hi" ${now} \\ 웹')
-    group = lab.create_security_group(vpc, "웹서버", 'quote " and %{x}')
+    lab.create_security_group(vpc, "GROUPNAME", "GROUPDESCRIPTION")
+    lab = _saved_before_the_group_text_rule(lab, {"GROUPNAME": "웹서버", "GROUPDESCRIPTION": 'quote " and %{x}'})
+    group = next(g for g in lab.security_groups.values() if g.group_name == "웹서버")
     r = parse_hcl(lab.to_terraform())["resource"]
     assert r["aws_vpc"]["say_hi_now"]["tags"]["Name"] == 'say \\"hi\\" $${now} \\\\ 웹'
     name = "sg_" + group.id.partition("-")[2]
@@ -254,8 +276,11 @@ def test_terraform_strings_are_escaped_and_hangul_names_fall_back_to_ids(lab):
 
 def test_group_names_and_descriptions_follow_aws_character_rules_in_every_export(lab):
     vpc = lab.create_vpc("10.0.0.0/16")
-    korean = lab.create_security_group(vpc, "웹서버", "웹 서버용")
-    plain = lab.create_security_group(vpc, "web (public)", "HTTP from anywhere: 80/tcp")
+    lab.create_security_group(vpc, "GROUPNAME", "GROUPDESCRIPTION")
+    lab.create_security_group(vpc, "web (public)", "HTTP from anywhere: 80/tcp")
+    lab = _saved_before_the_group_text_rule(lab, {"GROUPNAME": "웹서버", "GROUPDESCRIPTION": "웹 서버용"})
+    korean = next(g for g in lab.security_groups.values() if g.group_name == "웹서버")
+    plain = next(g for g in lab.security_groups.values() if g.group_name == "web (public)")
     allowed = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
     template = parse_yaml(lab.to_cloudformation())["Resources"]
     names = {

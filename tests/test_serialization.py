@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import vpclab
 from vpclab import Lab, LabFileError
+from vpclab.model.addressing import GROUP_TEXT
 from vpclab.model.invariants import problems
 from vpclab.model.regions import ID_KINDS, id_number
 from vpclab.model.resources import RouteState
@@ -42,7 +43,7 @@ def build_rich_lab() -> tuple[Lab, dict]:
     lab.create_route(public_rt, "0.0.0.0/0", igw)
     h["public_assoc"] = lab.associate_route_table(public_rt, pub)
 
-    web_sg = h["web_sg"] = lab.create_security_group(a, "web", "웹 서버")
+    web_sg = h["web_sg"] = lab.create_security_group(a, "web", "web server")
     lab.authorize_security_group_ingress(web_sg, "tcp", 80, cidr="0.0.0.0/0")
     lab.authorize_security_group_ingress(web_sg, "tcp", 443, cidr="0.0.0.0/0")
     lab.authorize_security_group_ingress(web_sg, "icmp", (8, -1), cidr="203.0.113.0/24")
@@ -292,7 +293,11 @@ def test_every_name_the_api_accepts_saves_and_loads(name):
     lab = Lab()
     vpc = lab.create_vpc("10.0.0.0/16", name=name)
     lab.create_subnet(vpc, "10.0.0.0/24", name=name)
-    lab.create_security_group(vpc, (name.strip() or "g")[:255], description=name[:255])
+    # a group's name and description take only the characters AWS allows there; Name tags take anything
+    text = name.strip()[:255]
+    lab.create_security_group(
+        vpc, text if GROUP_TEXT.fullmatch(text) else "g", description=text if GROUP_TEXT.fullmatch(text) else ""
+    )
     lab.allocate_address(name=name)
     text = lab.to_json()
     text.encode("utf-8")  # a file can hold it

@@ -13,7 +13,7 @@ import copy
 import re
 from ipaddress import IPv4Network, IPv6Network
 
-from ..model.addressing import Protocol
+from ..model.addressing import GROUP_TEXT, Protocol
 from ..model.errors import InvalidParameterError
 from ..model.imported import UnsupportedTarget
 from ..model.resources import (
@@ -284,9 +284,9 @@ def eip_comment(eip) -> str | None:
     return "Not associated with anything: billed while allocated." if not eip.associated else None
 
 
-# CreateSecurityGroup in a VPC takes names and descriptions of at most 255 of these characters; a name
-# may not start with "sg-" (EC2 API reference, CreateSecurityGroup: GroupName, Description).
-_GROUP_TEXT = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]")
+# The model refuses other text since CreateSecurityGroup does; a lab saved before that, or built by
+# from_json, may still hold some, so an export renames it rather than write what AWS refuses.
+_GROUP_TEXT = re.compile(GROUP_TEXT.pattern[:-1])  # one allowed character
 
 
 def group_name(group) -> str:

@@ -8,6 +8,7 @@ secondary-CIDR restriction table of the VPC User Guide.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
@@ -314,3 +315,8 @@ def parse_ports(protocol: Protocol, port: object) -> PortRange | None:
     if not valid:
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=port)
     return PortRange(first, last)
+
+
+# CreateSecurityGroup in a VPC takes names and descriptions of at most 255 of these characters
+# (EC2 API reference, CreateSecurityGroup: GroupName, Description): no Hangul, no quotes.
+GROUP_TEXT = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+")

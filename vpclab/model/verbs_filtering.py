@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .addressing import ANYWHERE, ANYWHERE_V6, parse_cidr_any, parse_ports, parse_protocol
+from .addressing import ANYWHERE, ANYWHERE_V6, GROUP_TEXT, parse_cidr_any, parse_ports, parse_protocol
 from .errors import (
     DependencyViolationError,
     DuplicateError,
@@ -42,6 +42,11 @@ class FilteringVerbs(LabState):
         name = self._check_name(name.strip(), "group_name", 255)
         # A description is text, as AWS takes it: str() of an object would store its repr.
         description = self._check_name(description or name, "description", 255)
+        for parameter, text in (("group_name", name), ("description", description)):
+            if not GROUP_TEXT.fullmatch(text):  # Korean text, say: AWS refuses it, so the lab does too
+                raise InvalidParameterError(
+                    "InvalidParameterValue", "InvalidParameterValue:group_text", parameter=parameter, value=text
+                )
         if name == "default":  # AWS: the VPC's default group already holds this name
             raise InvalidParameterError("InvalidGroup.Reserved", name=name)
         if name.startswith("sg-"):
