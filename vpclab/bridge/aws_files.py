@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.errors import AwsSnapshotError
+from ..model.lab_file_checks import too_deep
 
 MAX_FILE_BYTES = 50_000_000  # one describe call of a large account is a few MB; 50 MB is far beyond
 MAX_TOTAL_BYTES = 200_000_000
@@ -89,18 +90,6 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def _depth_exceeds(value, limit: int) -> bool:
-    """Do lists and objects nest deeper than ``limit``? (No recursion: the input is hostile.)"""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, list | dict):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-    return False
-
-
 def parse_json(raw: bytes, where: Where):
     """UTF-8 JSON text as Python data, or ``AwsSnapshotError`` naming the file."""
     try:
@@ -113,7 +102,7 @@ def parse_json(raw: bytes, where: Where):
         raise AwsSnapshotError("InvalidAwsSnapshot:too_deep", where=where, limit=MAX_DEPTH) from None
     except ValueError as error:  # JSONDecodeError, NaN, an integer of too many digits
         raise AwsSnapshotError("InvalidAwsSnapshot:json", where=where, detail=str(error)[:120]) from None
-    if _depth_exceeds(data, MAX_DEPTH):
+    if too_deep(data, MAX_DEPTH):
         raise AwsSnapshotError("InvalidAwsSnapshot:too_deep", where=where, limit=MAX_DEPTH)
     return data
 

@@ -28,13 +28,13 @@ def read_history(r: Reader, data: dict) -> list[dict]:
         args, kwargs = r.items(raw, "args", f), r.get(raw, "kwargs", f, dict)
         for key in ("args", "kwargs", "result"):
             # json.loads accepts ~990 levels, but to_json's encoder then hits the recursion limit.
-            if _too_deep(raw[key], HISTORY_DEPTH):
+            if too_deep(raw[key], HISTORY_DEPTH):
                 raise LabFileError(f + key, "value", value=f"nested deeper than {HISTORY_DEPTH} levels")
         history.append({"action": action, "args": args, "kwargs": kwargs, "result": raw["result"]})
     return history
 
 
-def _too_deep(value, limit: int) -> bool:
+def too_deep(value, limit: int) -> bool:
     """Do lists and objects nest deeper than ``limit`` in ``value``? (No recursion: input is hostile.)"""
     stack = [(value, 1)]
     while stack:
