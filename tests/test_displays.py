@@ -1,5 +1,6 @@
 """What a learner sees: Jupyter tables, reprs and bilingual errors (issue 2, "Errors, language")."""
 
+import json
 import re
 from ipaddress import IPv4Address
 
@@ -96,7 +97,11 @@ def test_names_and_group_names_are_escaped_in_html(lab):
     nat = lab.create_nat_gateway(subnet, lab.allocate_address(), name=HOSTILE)
     rt = lab.create_route_table(vpc, name=HOSTILE)
     acl = lab.create_network_acl(vpc, name=HOSTILE)
-    group = lab.create_security_group(vpc, HOSTILE, description=HOSTILE)
+    group = lab.create_security_group(vpc, "GROUPTEXT", description="GROUPTEXT")
+    # AWS (and so the model) refuses markup in a group's name; a lab file saved before that rule holds it.
+    lab = vpclab.Lab.from_json(lab.to_json().replace("GROUPTEXT", json.dumps(HOSTILE)[1:-1]))
+    group = lab.security_groups[group.id]
+    assert group.group_name == HOSTILE
     for shown in (lab, vpc, subnet, instance, eip, nat, rt, acl, group):
         html = shown._repr_html_()
         assert "<script>" not in html
