@@ -143,6 +143,8 @@ def writer() -> str:
         "import os, vpclab\n"
         f"targets = {targets!r} + [os.path.join(os.path.dirname(vpclab.__file__), 'covert'), "
         "os.path.join(os.path.dirname(os.path.dirname(vpclab.__file__)), 'covert')]\n"
+        # A checkout under the host's /tmp (a CI clone) shows inside the private /tmp, which is writable.
+        "targets = [target for target in targets if not target.startswith('/tmp/')]\n"
         "wrote = []\n"
         "for target in targets:\n"
         "    try:\n"

@@ -126,6 +126,9 @@ def bwrap_command(args) -> list[str]:
     command += ["--die-with-parent", "--hostname", "vpclab-grader"]
     # The kernel's parent is the namespace's init (PID 1): ipykernel must watch it, not the grader's PID.
     command += ["--setenv", "JPY_PARENT_PID", "1"]
+    # W becomes /tmp first, so that what is shown is bound on top of it: a checkout or virtual
+    # environment that itself lives under the host's /tmp (a CI clone, say) stays visible.
+    command += ["--bind", args.workdir, "/tmp"]
     for directory in LIBRARIES:
         if os.path.isdir(directory):
             command += ["--ro-bind", directory, directory]
@@ -137,7 +140,7 @@ def bwrap_command(args) -> list[str]:
     command += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     for path in sorted(set(args.show)):
         command += ["--ro-bind", path, path]
-    command += ["--bind", args.workdir, "/tmp", "--proc", "/proc", "--dev", "/dev"]
+    command += ["--proc", "/proc", "--dev", "/dev"]
     command += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--", *args.command]
     return command
 
