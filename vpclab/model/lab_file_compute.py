@@ -202,20 +202,20 @@ def read_elastic_ips(r: Reader, lab, data: dict) -> None:
         holders = [h for h in (instance_id, nat_id, interface_id) if h is not None]
         if (eip.association_id is None) != (not holders) or len(holders) > 1:
             raise LabFileError(f + "association_id", "value", value=str(eip.association_id))
-        if interface_id is not None:
-            interface = ref(lab.network_interfaces, interface_id, f + "network_interface")
-            if interface.elastic_ip is not None or interface.state is InstanceState.TERMINATED:
-                raise LabFileError(f + "network_interface", "reference", id=interface_id)
-            if interface.auto_public_ip is not None:
-                raise LabFileError(f + "network_interface", "auto_and_elastic", id=interface_id)
-            eip.network_interface, interface.elastic_ip = interface, eip
-        if instance_id is not None:
-            instance = ref(lab.instances, instance_id, f + "instance")
-            if instance.elastic_ip is not None or instance.state is InstanceState.TERMINATED:
-                raise LabFileError(f + "instance", "reference", id=instance_id)
-            if instance.auto_public_ip is not None:
-                raise LabFileError(f + "instance", "auto_and_elastic", id=instance_id)
-            eip.instance, instance.elastic_ip = instance, eip
+        # An interface and an instance hold an Elastic IP by the same rules: live, and no other public IPv4.
+        for field, holder_id, holders_by_id in (
+            ("network_interface", interface_id, lab.network_interfaces),
+            ("instance", instance_id, lab.instances),
+        ):
+            if holder_id is None:
+                continue
+            holder = ref(holders_by_id, holder_id, f + field)
+            if holder.elastic_ip is not None or holder.state is InstanceState.TERMINATED:
+                raise LabFileError(f + field, "reference", id=holder_id)
+            if holder.auto_public_ip is not None:
+                raise LabFileError(f + field, "auto_and_elastic", id=holder_id)
+            setattr(eip, field, holder)
+            holder.elastic_ip = eip
         if nat_id is not None:
             nat = ref(lab.nat_gateways, nat_id, f + "nat_gateway")
             if nat.elastic_ip is not None or nat.state is not NatGatewayState.AVAILABLE:
