@@ -5,7 +5,7 @@ from __future__ import annotations
 from .addressing import PortRange
 from .imported import UnsupportedTarget
 
-FORMAT, VERSION = "vpclab-lab", 2
+FORMAT, VERSION = "vpclab-lab", 3
 
 
 def _ports(ports: PortRange | None):

@@ -186,8 +186,7 @@ def read_subnets(r: Reader, lab, data: dict) -> None:
         f = f"subnets[{n}]."
         raw = r.obj(raw, f[:-1])
         vpc = ref(lab.vpcs, r.get(raw, "vpc", f, str), f + "vpc")
-        # Keys added after version 2 was out: a file written before them has none (their old meaning).
-        native = r.get(raw, "ipv6_native", f, bool) if "ipv6_native" in raw else False
+        native = r.get_since_v3(raw, "ipv6_native", f, bool, False)
         text = r.get(raw, "cidr", f, str, optional=native)
         if native and text is not None:  # create_subnet refuses an IPv4 CIDR on an IPv6-only subnet
             raise LabFileError(f + "cidr", "value", value=text[:80])
@@ -230,7 +229,7 @@ def _read_subnet_ipv6(r: Reader, lab, raw: dict, f: str, subnet: Subnet) -> None
     assign = r.get_since_v2(raw, "assign_ipv6_address_on_creation", f, bool, False)
     if (text is None) != (association is None):
         raise LabFileError(f + "ipv6_cidr_association_id", "value", value=str(association)[:80])
-    dns64 = r.get(raw, "enable_dns64", f, bool) if "enable_dns64" in raw else False
+    dns64 = r.get_since_v3(raw, "enable_dns64", f, bool, False)
     if text is None and assign:  # modify_subnet_attribute refuses it without a block
         raise LabFileError(f + "assign_ipv6_address_on_creation", "value", value=assign)
     if text is None and dns64:  # and DNS64 too
