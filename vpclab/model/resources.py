@@ -146,7 +146,8 @@ class Subnet(Resource):
 
     def _repr_fields(self) -> str:
         if self.ipv6_native:
-            return f", ipv6_cidr={str(self.ipv6_cidr_block)!r}, ipv6_native=True, availability_zone={self.availability_zone!r}"
+            block = str(self.ipv6_cidr_block)
+            return f", ipv6_cidr={block!r}, ipv6_native=True, availability_zone={self.availability_zone!r}"
         return f", cidr={str(self.cidr)!r}, availability_zone={self.availability_zone!r}"
 
 

@@ -93,7 +93,9 @@ class ComputeVerbs(LabState):
                 address=_short(private_ip),
             )
         if associate_public_ip:
-            raise InvalidParameterError("InvalidParameterCombination", "InvalidParameterCombination:ipv6_native_public_ip")
+            raise InvalidParameterError(
+                "InvalidParameterCombination", "InvalidParameterCombination:ipv6_native_public_ip"
+            )
 
     def _ipv6_count(self, subnet: Subnet, requested) -> int:
         if requested is None:
@@ -351,9 +353,7 @@ class ComputeVerbs(LabState):
         if subnet.ipv6_native:
             # A NAT gateway needs a private IPv4 address in its subnet (and NAT64 leaves as IPv4). AWS's
             # code is not in the sources (docs/modelling-choices.md).
-            raise InvalidParameterError(
-                "InvalidSubnet", "InvalidSubnet:nat_ipv6_only", subnet_id=subnet.id
-            )
+            raise InvalidParameterError("InvalidSubnet", "InvalidSubnet:nat_ipv6_only", subnet_id=subnet.id)
         in_zone = [n for n in self._live_nat_gateways() if n.subnet.availability_zone == subnet.availability_zone]
         if sum(n.state is NatGatewayState.AVAILABLE for n in in_zone) >= NAT_GATEWAYS_PER_ZONE:
             raise LimitExceededError("NatGatewayLimitExceeded", limit=NAT_GATEWAYS_PER_ZONE)

@@ -183,9 +183,7 @@ class NetworkVerbs(Ipv6Verbs):
             raise InvalidParameterError("MissingParameter", "MissingParameter:subnet_cidr", vpc_id=vpc.id)
         ipv6_block = None if ipv6_cidr is None else self._check_subnet_ipv6(vpc, ipv6_cidr)
         block = None if ipv6_native else parse_cidr(cidr)
-        if block is not None and (
-            not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs)
-        ):
+        if block is not None and (not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs)):
             raise InvalidParameterError(
                 "InvalidSubnet.Range", cidr=str(block), vpc_cidrs=", ".join(map(str, vpc.cidrs))
             )
