@@ -156,6 +156,8 @@ def _blackhole(lab, values: dict, packet: Packet, on_return: bool):
     table = lab.route_tables[values["route_table_id"]]
     destination, vpc = values["route_destination"], table.vpc
     target = next((r.target for r in table.routes.values() if str(r.destination) == destination), None)
+    if destination == fixes_nat64.NAT64 and _usable_nat(lab, vpc, None) is None:
+        return fixes_nat64.blackhole(lab, values, table, destination)  # NAT64 needs a NAT gateway, no other
     if (
         isinstance(target, InternetGateway)
         and target.vpc is None
@@ -290,6 +292,10 @@ KEYS = (
     "acl_egress",
     "acl_ingress_reply",
     "acl_egress_reply",
+    "turn_on_dns64",
+    "dns64_and_nat64_route",
+    "add_nat64_route",
+    "add_nat64_route_new_nat",
 )
 
 _HANDLERS = {
@@ -308,4 +314,8 @@ _HANDLERS = {
     "acl_egress": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=True),
     "acl_ingress_reply": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=False),
     "acl_egress_reply": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=True),
+    "turn_on_dns64": lambda lab, v, p, r: fixes_nat64.turn_on_dns64(lab, v, p, r),
+    "add_nat64_route": lambda lab, v, p, r: fixes_nat64.add_nat64_route(lab, v, p, r),
 }
+
+from . import fixes_nat64  # noqa: E402  (it builds on Step and Made above)
