@@ -266,8 +266,40 @@ def no_ipv6_address():
     return Case(lab, "2001:db8::10", web, port=80)
 
 
+def _ipv6_only(dns64: bool):
+    """A public subnet with a NAT gateway, and an IPv6-only subnet on the main table whose worker asks
+    for an IPv4-only server (no 64:ff9b::/96 route; DNS64 as given)."""
+    lab, vpc, public, _ = _vpc()
+    _public_route_table(lab, vpc, public)
+    lab.create_nat_gateway(public, lab.allocate_address())
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    block = list(vpc.ipv6_cidr_blocks[0].subnets(new_prefix=64))[3]
+    only = lab.create_subnet(vpc, ipv6_cidr=str(block), ipv6_native=True)
+    if dns64:
+        lab.modify_subnet_attribute(only, enable_dns64=True)
+    return lab, lab.run_instance(only, name="worker")
+
+
+def dns64_off():
+    lab, worker = _ipv6_only(dns64=False)
+    return Case(lab, worker, "203.0.113.10", port=443)
+
+
+def nat64_route_missing():
+    lab, worker = _ipv6_only(dns64=True)
+    return Case(lab, worker, "203.0.113.10", port=443)
+
+
+def ipv4_to_ipv6_only():
+    lab, worker = _ipv6_only(dns64=True)
+    return Case(lab, "internet", worker, port=22)
+
+
 # (builder, expected code, whether the fix is a call of the API)
 CASES = [
+    (dns64_off, "DNS64_NAT64_REQUIRED", True),
+    (nat64_route_missing, "DNS64_NAT64_REQUIRED", True),
+    (ipv4_to_ipv6_only, "UNASSOCIATED_COMPONENT", False),
     (block_public_access, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", False),
     (egress_only_inbound, "EGRESS_ONLY_IGW_NO_INBOUND", False),
     (no_ipv6_address, "IPV6_NO_ADDRESS", False),

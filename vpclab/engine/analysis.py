@@ -153,7 +153,8 @@ def _classify(context: Context, value) -> _Endpoint:
 def _refuse_special(address) -> None:
     """Not an internet host: say what it is. The metadata service and the VPC resolver answer on the
     instance's own host; the rest is never routed."""
-    special = bogon_kind(address)
+    # A NAT64 address stands for its embedded IPv4 address: judged as that one.
+    special = bogon_kind(nat64.embedded(address) if nat64.is_nat64(address) else address)
     if special == "metadata":
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:address_metadata", address=str(address)
@@ -297,7 +298,7 @@ def _without_ipv4(src: _Endpoint, dst: _Endpoint):
 
 def _outside_lab(lab, end: _Endpoint) -> bool:
     """Is the other end an internet host (or a public address of the lab), as DNS64 and NAT64 serve?"""
-    return end.internet or (end.instance is None and end.address is not None and not _in_lab(lab, end.address))
+    return end.internet or (end.address is not None and not _in_lab(lab, end.address))
 
 
 def _own_ipv6(instance) -> list:
