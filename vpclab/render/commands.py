@@ -48,8 +48,10 @@ def _target(target) -> list[str]:
     return ["--network-interface-id", _id(target)]
 
 
-def _subnet_attribute(map_public, assign_ipv6) -> list[str]:
+def _subnet_attribute(map_public, assign_ipv6, dns64=None) -> list[str]:
     """One attribute per modify-subnet-attribute call, as the AWS CLI takes them."""
+    if dns64 is not None:
+        return ["--enable-dns64" if dns64 else "--no-enable-dns64"]
     if assign_ipv6 is not None:
         return ["--assign-ipv6-address-on-creation" if assign_ipv6 else "--no-assign-ipv6-address-on-creation"]
     return ["--map-public-ip-on-launch" if map_public else "--no-map-public-ip-on-launch"]
@@ -126,8 +128,9 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "create-subnet",
             "--vpc-id",
             _id(a[0]),
-            "--cidr-block",
-            a[1],
+            *(["--cidr-block", k.get("cidr", a[1])] if k.get("cidr", a[1]) is not None else []),
+            *(["--ipv6-cidr-block", str(k.get("ipv6_cidr", a[5]))] if k.get("ipv6_cidr", a[5]) else []),
+            *(["--ipv6-native"] if k.get("ipv6_native", a[6]) else []),
             *(["--availability-zone", k["availability_zone"]] if k.get("availability_zone") else []),
             *_name_tag("subnet", k.get("name")),
         ],
@@ -136,7 +139,11 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "modify-subnet-attribute",
             "--subnet-id",
             _id(a[0]),
-            *_subnet_attribute(k.get("map_public_ip_on_launch", a[1]), k.get("assign_ipv6_address_on_creation", a[2])),
+            *_subnet_attribute(
+                k.get("map_public_ip_on_launch", a[1]),
+                k.get("assign_ipv6_address_on_creation", a[2]),
+                k.get("enable_dns64", a[3]),
+            ),
         ],
         "create_internet_gateway": lambda: [
             "create-internet-gateway",
@@ -211,6 +218,7 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             ),
             *(["--security-group-ids", *[_id(g) for g in k["security_groups"]]] if k.get("security_groups") else []),
             *(["--private-ip-address", str(k["private_ip"])] if k.get("private_ip") else []),
+            *(["--ipv6-address-count", str(k["ipv6_address_count"])] if k.get("ipv6_address_count") else []),
             *_name_tag("instance", k.get("name")),
         ],
         "stop_instance": lambda: ["stop-instances", "--instance-ids", _id(a[0])],
