@@ -131,3 +131,32 @@ def test_aws_cli_spells_the_ipv6_verbs_with_their_own_options(call, expected):
 def test_an_ipv6_security_group_rule_is_spelled_with_ipv6_ranges():
     line = aws_cli("authorize_security_group_ingress", "sg-1", "tcp", 443, cidr="::/0")
     assert "Ipv6Ranges=[{CidrIpv6=::/0}]" in line and "IpRanges" not in line
+
+
+def test_the_ipv6_tool_creates_an_ipv6_only_subnet_and_toggles_its_dns64(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    panel = console.panels["ipv6"]
+    click(console, "ipv6", "console.add_ipv6_block")
+    panel.vpc.value = s.vpc.id
+    offered = panel.ipv6_cidr.value
+    click(console, "ipv6", "console.create_ipv6_only")
+    (only,) = [x for x in s.lab.subnets.values() if x.ipv6_native]
+    assert only.cidr is None and str(only.ipv6_cidr_block) == offered
+    assert "--ipv6-native" in console.code.value and "--cidr-block" not in console.code.value
+    panel.subnet.value = only.id
+    click(console, "ipv6", "console.toggle_dns64")
+    assert only.enable_dns64 and "--enable-dns64" in console.code.value
+    click(console, "ipv6", "console.toggle_dns64")
+    assert not only.enable_dns64 and "--no-enable-dns64" in console.code.value
+    console.undo_button.click()
+    assert s.lab.subnets[only.id] is only and only.enable_dns64  # undo keeps the learner's object live
+
+
+def test_dns64_on_a_subnet_without_ipv6_is_refused_in_the_console_and_changes_nothing(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    before = s.lab.to_json()
+    console.panels["ipv6"].subnet.value = s.public.id
+    click(console, "ipv6", "console.toggle_dns64")
+    assert s.lab.to_json() == before and "InvalidParameterValue" in console.message.value

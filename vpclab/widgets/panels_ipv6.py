@@ -12,9 +12,11 @@ EXCLUSION_MODES = [("allow-bidirectional", "allow-bidirectional"), ("allow-egres
 
 
 def free_ipv6_subnet(lab, subnet) -> str:
-    """The first /64 of the subnet's VPC that no subnet holds yet ("" when there is none to offer)."""
+    """The first /64 of the subnet's VPC (or of a VPC given itself) that no subnet holds yet ("" when
+    there is none to offer)."""
     taken = {s.ipv6_cidr_block for s in lab.subnets.values()}
-    for block in subnet.vpc.ipv6_cidr_blocks if subnet is not None else ():
+    vpc = getattr(subnet, "vpc", subnet)
+    for block in vpc.ipv6_cidr_blocks if vpc is not None else ():
         for candidate in block.subnets(new_prefix=64):
             if candidate not in taken:
                 return str(candidate)
@@ -57,6 +59,10 @@ class Ipv6Panel(Panel):
                     "magic",
                 ),
             ),
+            self.row(
+                b("console.create_ipv6_only", self._create_ipv6_only, "plus"),
+                b("console.toggle_dns64", self._toggle_dns64, "exchange"),
+            ),
             self.gateway,
             self.row(
                 b(
@@ -67,10 +73,19 @@ class Ipv6Panel(Panel):
             ),
         ]
 
+    def _create_ipv6_only(self) -> None:
+        """An IPv6-only subnet in the chosen VPC, of the /64 in the text box (no IPv4 block at all)."""
+        self.console.act("create_subnet", self.vpc.value, ipv6_cidr=self.ipv6_cidr.value.strip(), ipv6_native=True)
+
+    def _toggle_dns64(self) -> None:
+        subnet = self.lab.subnets.get(self.subnet.value)
+        turn_on = subnet is None or not subnet.enable_dns64  # an unknown subnet: the lab names the error
+        self.console.act("modify_subnet_attribute", self.subnet.value, enable_dns64=turn_on)
+
     def refresh(self) -> None:
         super().refresh()
-        # offer the next free /64 of the chosen subnet's VPC; a learner's own text is kept
-        subnet = self.lab.subnets.get(self.subnet.value)
+        # offer the next free /64 of the chosen subnet's VPC (or the chosen VPC); a learner's own text is kept
+        subnet = self.lab.subnets.get(self.subnet.value) or self.lab.vpcs.get(self.vpc.value)
         if not self.ipv6_cidr.value.strip() or self.ipv6_cidr.value in self._offered:
             self.ipv6_cidr.value = free_ipv6_subnet(self.lab, subnet)
             self._offered = {self.ipv6_cidr.value}
