@@ -92,9 +92,13 @@ class LabState:
         return address
 
     def _new_ipv6_block(self, vpc: Vpc) -> IPv6Network:
-        block = amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
+        block = self._next_ipv6_block(vpc)
         self.ipv6_block_counter += 1
         return block
+
+    def _next_ipv6_block(self, vpc: Vpc) -> IPv6Network:
+        """The /56 the next Amazon-provided block request for ``vpc`` gets (a fix hint names it ahead)."""
+        return amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
 
     @property
     def availability_zones(self) -> tuple[str, ...]:
