@@ -134,7 +134,7 @@ def _ipv6_address(lab, values: dict, packet: Packet, on_return: bool):
 # ---- Block Public Access ------------------------------------------------------------------------------------
 def _block_public_access(lab, values: dict, packet: Packet, on_return: bool, inbound: bool):
     subnet = lab.subnets[values["subnet_id"]]
-    mode = lab.block_public_access.internet_gateway_block_mode
+    mode = lab.block_public_access_of(subnet.vpc).internet_gateway_block_mode  # its own Region's
     # allow-egress "only applies when VPC Block Public Access is set to Bidirectional" (fact sheet §14.2).
     outbound_enough = not inbound and mode is BlockPublicAccessMode.BLOCK_BIDIRECTIONAL
     needed = ExclusionMode.ALLOW_EGRESS if outbound_enough else ExclusionMode.ALLOW_BIDIRECTIONAL
