@@ -295,9 +295,10 @@ def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
             subnet_id=instance.subnet.id,
         )
     except Blocked as blocked:
+        shown, values, steps = fixes.propose(lab, blocked.fix, blocked.values, packet, False)
         return Analysis(
             False, blocked.code, blocked.component, t.forward, [], _NO_ADDRESS, _NO_ADDRESS, protocol.value,
-            port or 0, DEFAULT_SOURCE_PORT, blocked.fix, blocked.values,
+            port or 0, DEFAULT_SOURCE_PORT, shown, values, steps,
         )  # fmt: skip
     raise AssertionError("block raises")  # pragma: no cover
 
