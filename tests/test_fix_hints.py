@@ -470,3 +470,29 @@ def test_a_blocked_reply_is_named_by_its_own_port_and_its_fix_opens_the_ephemera
     assert "TCP port 1024-65535" in fix
     (step,) = analysis.fix_steps
     assert step.verb == "create_network_acl_entry" and step.args[4] == (1024, 65535) and step.args[1] % 10 == 0
+
+
+def test_moving_a_dual_stack_subnet_off_the_main_table_keeps_its_ipv6_way_out():
+    """The IPv4 fix makes the subnet a table of its own: a copy of the main table's routes, so the
+    ::/0 route to the egress-only gateway that the subnet used goes with it (one route changes)."""
+    lab = Lab()
+    vpc = lab.create_vpc("10.0.0.0/16")
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    block = vpc.ipv6_cidr_blocks[0]
+    subnet = lab.create_subnet(vpc, "10.0.1.0/24", ipv6_cidr=str(next(block.subnets(new_prefix=64))))
+    eigw = lab.create_egress_only_internet_gateway(vpc)
+    lab.create_route(vpc.main_route_table, "::/0", eigw)
+    gateway = lab.create_internet_gateway()
+    lab.attach_internet_gateway(gateway, vpc)
+    group = lab.create_security_group(vpc, "web", "web")
+    lab.authorize_security_group_ingress(group, "tcp", 80, cidr="0.0.0.0/0")
+    web = lab.run_instance(subnet, security_groups=[group], ipv6_address_count=1)
+    lab.allocate_address()
+    lab.associate_address(next(iter(lab.elastic_ips.values())), web)
+    assert lab.analyze(web, "internet", "tcp", 443, ip_version=6).reachable
+    analysis = lab.analyze("internet", web, "tcp", 80)
+    assert not analysis.reachable and analysis.fix_steps
+    fixes.apply(lab, analysis.fix_steps)
+    assert lab.analyze("internet", web, "tcp", 80).reachable
+    assert not lab.route_table_of(subnet).main
+    assert lab.analyze(web, "internet", "tcp", 443, ip_version=6).reachable  # still out through the gateway

@@ -24,7 +24,7 @@ from ..model import wording
 from ..model.addressing import PortRange
 from ..model.resources import InstanceState, InternetGateway, NatGateway, NatGatewayState
 from . import fixes_ipv6
-from .fix_calls import Made, Step, apply, gateway_steps
+from .fix_calls import Made, Step, apply, gateway_steps, own_table_steps
 from .packets import Packet
 
 __all__ = ["KEYS", "Made", "Step", "apply", "propose"]
@@ -49,15 +49,10 @@ def propose(lab, fix: str | None, values: dict, packet: Packet, on_return: bool)
 
 
 # ---- gateways and route tables ----------------------------------------------------------------------------
-def _own_table_steps(lab, subnet, target, first: int) -> list[Step]:
-    """A new route table for ``subnet`` alone, with 0.0.0.0/0 → ``target`` (``first``: its step index)."""
-    steps = [Step("create_route_table", (subnet.vpc.id,)), Step("create_route", (Made(first), ANYWHERE, target))]
-    association = subnet.route_table_association
-    if association is None:
-        steps.append(Step("associate_route_table", (Made(first), subnet.id)))
-    else:
-        steps.append(Step("replace_route_table_association", (association.id, Made(first))))
-    return steps
+def _own_table_steps(lab, subnet, target, first: int) -> list[Step] | None:
+    """A route table for ``subnet`` alone: its routes now, with 0.0.0.0/0 → ``target`` (``first``: its
+    step index); None where a route cannot be copied (the hint is then words only)."""
+    return own_table_steps(lab, subnet, ANYWHERE, target, first)
 
 
 def _public_table(lab, vpc):
@@ -100,7 +95,7 @@ def _internet_route(lab, values: dict, packet: Packet, on_return: bool):
     if nat is not None:
         values.update(nat_id=nat.id, subnet_id=subnet.id)
         if table.main:
-            return "route_table_to_nat", values, tuple(_own_table_steps(lab, subnet, nat.id, 0))
+            return "route_table_to_nat", values, tuple(_own_table_steps(lab, subnet, nat.id, 0) or ())
         return "add_nat_route", values, (Step("create_route", (table.id, ANYWHERE, nat.id)),)
     steps, gateway = gateway_steps(lab, vpc)
     values.update(subnet_id=subnet.id, igw_id=gateway if isinstance(gateway, str) else "")
@@ -110,9 +105,10 @@ def _internet_route(lab, values: dict, packet: Packet, on_return: bool):
     if public is not None and not steps:
         values["public_route_table_id"] = public.id
         return "use_public_route_table", values, (_move_to_table(subnet, public),)
+    own = _own_table_steps(lab, subnet, gateway, len(steps))
     if steps:
-        return "gateway_and_route_table", values, (*steps, *_own_table_steps(lab, subnet, gateway, len(steps)))
-    return "route_table_for_subnet", values, tuple(_own_table_steps(lab, subnet, gateway, 0))
+        return "gateway_and_route_table", values, (*steps, *own) if own is not None else ()
+    return "route_table_for_subnet", values, tuple(own or ())
 
 
 def _blackhole(lab, values: dict, packet: Packet, on_return: bool):
@@ -143,7 +139,7 @@ def _asymmetric(lab, values: dict, packet: Packet, on_return: bool):
     public = _public_table(lab, subnet.vpc)
     if public is not None:
         return "asymmetric", values, (_move_to_table(subnet, public),)
-    return "asymmetric", values, tuple(_own_table_steps(lab, subnet, values["igw_id"], 0))
+    return "asymmetric", values, tuple(_own_table_steps(lab, subnet, values["igw_id"], 0) or ())
 
 
 # ---- instances and addresses ---------------------------------------------------------------------------
@@ -169,7 +165,7 @@ def _public_ip_or_nat(lab, values: dict, packet: Packet, on_return: bool):
     nat = lab.nat_gateways.get(values.get("nat_hint") or "")
     if nat is not None and nat.subnet is not instance.subnet:
         values["subnet_id"] = instance.subnet.id
-        return "public_ip_or_nat", values, tuple(_own_table_steps(lab, instance.subnet, nat.id, 0))
+        return "public_ip_or_nat", values, tuple(_own_table_steps(lab, instance.subnet, nat.id, 0) or ())
     _, steps = _address_steps(lab, instance)
     return "public_ip_or_new_nat", values, tuple(steps)
 

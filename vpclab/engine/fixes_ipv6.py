@@ -18,23 +18,16 @@ from __future__ import annotations
 
 from ..model.resources import (
     BlockPublicAccessMode,
-    EgressOnlyInternetGateway,
     ExclusionMode,
-    Instance,
     InstanceState,
-    InternetGateway,
-    NatGateway,
-    RouteState,
 )
 from ..model.verbs_bpa import EXCLUSIONS_PER_ACCOUNT
 from ..model.verbs_ipv6 import first_free_ipv6_subnet
-from .fix_calls import Made, Step, gateway_steps
+from .fix_calls import Step, gateway_steps, own_table_steps
 from .packets import Packet
 from .rules import security_groups_allow
 
 ANYWHERE_V6 = "::/0"
-# Route targets a new route table can be given again by ``create_route`` (a copy of the main table's routes).
-_COPYABLE = (InternetGateway, EgressOnlyInternetGateway, NatGateway, Instance)
 
 
 def _holder(lab, address):
@@ -65,7 +58,7 @@ def _egress_only(lab, values: dict, packet: Packet, on_return: bool):
         igw_id=gateway if isinstance(gateway, str) else "",
     )
     if table.main:
-        own = _own_table_copy(table, subnet, destination, gateway, len(steps))
+        own = own_table_steps(lab, subnet, destination, gateway, len(steps))
         if own is None:  # the main table holds a route no call can recreate: words only
             return "eigw_no_inbound", values, ()
         steps += own
@@ -85,27 +78,6 @@ def _egress_only(lab, values: dict, packet: Packet, on_return: bool):
         group = instance.security_groups[0].id
         steps.append(Step("authorize_security_group_ingress", (group, inbound.protocol.value, port), {"cidr": cidr}))
     return key, values, tuple(steps)
-
-
-def _own_table_copy(main, subnet, destination: str, gateway, first: int) -> list[Step] | None:
-    """A route table for ``subnet`` alone: the main table's routes, with ``destination`` → ``gateway``.
-
-    The copy keeps what the subnet had (its IPv4 way out, for one): only the IPv6 route changes. None
-    when a route of the main table cannot be made again (a blackhole, an imported target)."""
-    steps = [Step("create_route_table", (main.vpc.id,))]
-    for route in main.routes.values():
-        if route.is_local or str(route.destination) == destination:
-            continue
-        if not isinstance(route.target, _COPYABLE) or route.state is not RouteState.ACTIVE:
-            return None
-        steps.append(Step("create_route", (Made(first), str(route.destination), route.target.id)))
-    steps.append(Step("create_route", (Made(first), destination, gateway)))
-    association = subnet.route_table_association
-    if association is None:
-        steps.append(Step("associate_route_table", (Made(first), subnet.id)))
-    else:
-        steps.append(Step("replace_route_table_association", (association.id, Made(first))))
-    return steps
 
 
 # ---- an instance without an IPv6 address --------------------------------------------------------------------
