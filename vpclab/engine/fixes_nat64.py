@@ -1,16 +1,16 @@
 """Fixes for ``DNS64_NAT64_REQUIRED``: turn DNS64 on, route 64:ff9b::/96 to a NAT gateway (engine/nat64.py).
 
 The same rules as ``fixes.py``: the route never goes into the main route table (the subnet gets a
-table of its own, carrying over the main table's other working routes so nothing else changes for
-it); the NAT gateway is one whose subnet routes 0.0.0.0/0 to the internet gateway, or a new one in
-such a public subnet; where neither exists the hint stays in words.
+table of its own with the main table's other routes, ``fix_calls.own_table_steps``); the NAT gateway
+is one whose subnet routes 0.0.0.0/0 to the internet gateway, or a new one in such a public subnet;
+where neither exists (or a route cannot be copied) the hint stays in words.
 """
 
 from __future__ import annotations
 
 from ..model.addressing import NAT64_PREFIX
 from ..model.resources import InternetGateway, NatGatewayState, RouteState
-from .fixes import Made, Step
+from .fix_calls import Made, Step, own_table_steps
 
 NAT64 = str(NAT64_PREFIX)
 
@@ -37,18 +37,13 @@ def _gateway_or_new(lab, vpc) -> tuple[list[Step], object]:
     return [Step("allocate_address"), Step("create_nat_gateway", (public.id, Made(0)))], Made(1)
 
 
-def _route_steps(lab, subnet, nat, first: int) -> list[Step]:
+def _route_steps(lab, subnet, nat, first: int) -> list[Step] | None:
     """64:ff9b::/96 → ``nat`` in the subnet's own route table (``first``: the index of the first step)."""
     table = lab.route_table_of(subnet)
     if not table.main:
         verb = "replace_route" if NAT64_PREFIX in table.routes else "create_route"
         return [Step(verb, (table.id, NAT64, nat))]
-    steps = [Step("create_route_table", (subnet.vpc.id,))]
-    for route in table.routes.values():  # the main table's other working routes go along
-        if not route.is_local and route.state is RouteState.ACTIVE and route.destination != NAT64_PREFIX:
-            steps.append(Step("create_route", (Made(first), str(route.destination), route.target_id)))
-    steps += [Step("create_route", (Made(first), NAT64, nat)), Step("associate_route_table", (Made(first), subnet.id))]
-    return steps
+    return own_table_steps(lab, subnet, NAT64, nat, first)
 
 
 def _nat64_route(lab, values: dict, subnet):
@@ -57,10 +52,10 @@ def _nat64_route(lab, values: dict, subnet):
     if nat is None:
         return None, ()
     values["nat_id"] = nat if isinstance(nat, str) else ""
-    return ("add_nat64_route_new_nat" if made else "add_nat64_route"), (
-        *made,
-        *_route_steps(lab, subnet, nat, len(made)),
-    )
+    route = _route_steps(lab, subnet, nat, len(made))
+    if route is None:
+        return None, ()
+    return ("add_nat64_route_new_nat" if made else "add_nat64_route"), (*made, *route)
 
 
 def _routed(lab, subnet) -> bool:
@@ -99,3 +94,7 @@ def _shift(steps, by: int) -> tuple:
         return Made(value.step + by) if isinstance(value, Made) else value
 
     return tuple(Step(s.verb, tuple(moved(a) for a in s.args), s.kwargs) for s in steps)
+
+
+KEYS = ("turn_on_dns64", "dns64_and_nat64_route", "add_nat64_route", "add_nat64_route_new_nat")
+HANDLERS = {"turn_on_dns64": turn_on_dns64, "add_nat64_route": add_nat64_route}
