@@ -254,3 +254,12 @@ def test_a_file_with_a_nat_gateway_in_an_ipv6_only_subnet_is_refused(v6):
     data, _n, _ = _saved(v6)
     data["nat_gateways"][0]["subnet"] = v6.only.id
     _refused(data, "nat_gateways[0].subnet")
+
+
+def test_the_last_ipv6_address_of_an_ipv6_only_instance_cannot_be_unassigned(v6):
+    worker = v6.lab.run_instance(v6.only, ipv6_address_count=2)
+    first, second = worker.ipv6_addresses
+    v6.lab.unassign_ipv6_addresses(worker, [str(second)])
+    assert worker.ipv6_addresses == [first]
+    change = lambda: v6.lab.unassign_ipv6_addresses(worker, [str(first)])  # noqa: E731
+    assert_unchanged(v6.lab, change, "InvalidParameterValue")

@@ -308,6 +308,12 @@ class Ipv6Verbs(LabState):
                     instance_id=instance.id,
                 )
             gone.append(address)
+        if instance.subnet.ipv6_native and len(gone) == len(instance.ipv6_addresses):
+            # Its IPv6 addresses are all an IPv6-only instance has (AWS's code is not in the sources;
+            # the one of run_instance with ipv6_address_count=0 there, docs/modelling-choices.md).
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ipv6_native_no_address", subnet_id=instance.subnet.id
+            )
         for address in gone:
             instance.ipv6_addresses.remove(address)
             instance.subnet.used_ipv6_addresses.pop(address, None)
