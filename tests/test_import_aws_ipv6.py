@@ -536,3 +536,108 @@ def test_a_secondary_interface_keeps_its_ipv6_addresses_is_judged_and_frees_them
     assert problems(lab) == [] and not lab.subnets["subnet-02"].used_ipv6_addresses.get(
         IPv6Address("2600:1f18:7cb4:2e02::20")
     )
+
+
+# ---- IPv6-only subnets, DNS64 and NAT64 ---------------------------------------------------------------------------
+def ipv6_only(data) -> None:
+    """Subnet 03 is IPv6-only with DNS64; its instance has no IPv4 and reaches IPv4 servers through the NAT
+    gateway of the public subnet (64:ff9b::/96 → nat, fact sheet §12.1)."""
+    data["Subnets"].append(
+        {
+            "SubnetId": "subnet-03",
+            "VpcId": "vpc-0d6",
+            "AvailabilityZone": "us-east-1a",
+            "Ipv6Native": True,
+            "EnableDns64": True,
+            "AssignIpv6AddressOnCreation": True,
+            "MapPublicIpOnLaunch": False,
+            "Ipv6CidrBlockAssociationSet": [
+                {
+                    "AssociationId": "subnet-cidr-assoc-03",
+                    "Ipv6CidrBlock": "2600:1f18:7cb4:2e03::/64",
+                    "Ipv6CidrBlockState": associated(),
+                }
+            ],
+        }
+    )
+    data["NatGateways"] = [
+        {
+            "NatGatewayId": "nat-0d6",
+            "SubnetId": "subnet-01",
+            "VpcId": "vpc-0d6",
+            "State": "available",
+            "ConnectivityType": "public",
+            "NatGatewayAddresses": [
+                {
+                    "AllocationId": "eipalloc-0d6",
+                    "NetworkInterfaceId": "eni-0nat",
+                    "PrivateIp": "10.0.1.50",
+                    "PublicIp": "3.80.0.50",
+                    "IsPrimary": True,
+                }
+            ],
+        }
+    ]
+    data["RouteTables"].append(
+        {
+            "RouteTableId": "rtb-0v6",
+            "VpcId": "vpc-0d6",
+            "Associations": [{"SubnetId": "subnet-03", "RouteTableAssociationId": "rtbassoc-03"}],
+            "Routes": [
+                {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"},
+                {"DestinationIpv6CidrBlock": VPC6, "GatewayId": "local", "State": "active"},
+                {"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-0d6", "State": "active"},
+                {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-0d6", "State": "active"},
+            ],
+        }
+    )
+    data["NetworkAcls"][0]["Associations"].append({"NetworkAclAssociationId": "aclassoc-03", "SubnetId": "subnet-03"})
+    only = instance("i-0v6", "eni-0v6", "subnet-03", "10.0.3.10", "2600:1f18:7cb4:2e03::c", "sg-0web")
+    for record in (only, only["NetworkInterfaces"][0]):  # no IPv4 anywhere on it
+        record.pop("PrivateIpAddress")
+    only["NetworkInterfaces"][0]["PrivateIpAddresses"] = []
+    data["Reservations"][0]["Instances"].append(only)
+
+
+def test_an_ipv6_only_subnet_and_its_instance_are_modelled_and_reach_ipv4_through_dns64_and_nat64(tmp_path):
+    lab = load(tmp_path, changed(ipv6_only))
+    subnet = lab.subnets["subnet-03"]
+    assert subnet.ipv6_native and subnet.cidr is None and subnet.enable_dns64
+    worker = lab.instances["i-0v6"]
+    assert worker.private_ip is None and worker.public_ip is None
+    assert [str(a) for a in worker.ipv6_addresses] == ["2600:1f18:7cb4:2e03::c"]
+    assert not [u for u in lab.unsupported if u.why == "ipv6"]
+    result = lab.analyze(worker, "203.0.113.10", "tcp", 443)
+    assert result.reachable and any(h.component == "nat-0d6" for h in result.forward)
+    assert lab.analyze(worker, "internet", "tcp", 443, ip_version=6).reachable  # and IPv6 out by the egress-only one
+    assert not lab.analyze("internet", worker, "tcp", 443).reachable  # nothing reaches it over IPv4
+    entry = lab.exposure()["i-0v6"]
+    assert entry.inbound == [] and entry.verdict == "none"
+    assert problems(lab) == [] and Lab.from_json(lab.to_json()).to_json() == lab.to_json()
+
+
+def test_an_ipv6_only_subnet_without_dns64_is_judged_and_names_the_fix(tmp_path):
+    def without_dns64(data):
+        ipv6_only(data)
+        data["Subnets"][-1]["EnableDns64"] = False
+
+    lab = load(tmp_path, changed(without_dns64))
+    result = lab.analyze("i-0v6", "203.0.113.10", "tcp", 443)
+    assert not result.reachable and result.code == "DNS64_NAT64_REQUIRED"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d["Subnets"][-1].update(CidrBlock="10.0.3.0/24"), "Subnets[2].CidrBlock"),
+        (lambda d: d["Subnets"][-1].update(Ipv6CidrBlockAssociationSet=[]), "Subnets[2].Ipv6CidrBlockAssociationSet"),
+    ],
+)
+def test_an_ipv6_only_subnet_with_an_ipv4_block_or_without_its_64_is_refused(tmp_path, change, field):
+    def broken(data):
+        ipv6_only(data)
+        change(data)
+
+    with pytest.raises(AwsSnapshotError) as caught:
+        load(tmp_path, changed(broken))
+    assert caught.value.field == field

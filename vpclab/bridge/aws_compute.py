@@ -258,7 +258,7 @@ def _subnet_not_collected(imp, item: Node, ends, region: str) -> bool:
     if not node.has("SubnetId"):
         return False
     subnet_id = node.id("SubnetId", "subnet")
-    if subnet_id in imp.lab.subnets or any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
+    if subnet_id in imp.lab.subnets:
         return False
     wanted = ("Vpcs", "Subnets", "RouteTables", "NetworkAcls", "SecurityGroups", "InternetGateways")
     missing = ", ".join(k for k in wanted if not imp.was_collected(region, k))
@@ -311,10 +311,20 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         groups_key = "Groups" if node is not item else "SecurityGroups"
         groups = _groups(imp, subnet.vpc, region, node.items(groups_key), node.at(groups_key).where)
         owner = instance_id if primary is None else interface_id
-        address_key = "PrivateIpAddress"
-        address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
-        public, kind, allocation, association, where = _public_of(node, full, item if node is item else None, address)
-        _secondary_addresses(imp, node, interface_id, address)
+        if subnet.ipv6_native and primary is not None:
+            # A secondary interface without IPv4: vpclab models IPv6-only on an instance's own interface.
+            detail = ", ".join(str(a) for a in aws_ipv6.other_addresses(full or node))
+            imp.note("network-interface", interface_id, instance_id, "ipv6", detail=detail[:256])
+            continue
+        if subnet.ipv6_native:  # an IPv6-only subnet: no IPv4 at all, so no public IPv4 either
+            address, public = None, None
+        else:
+            address_key = "PrivateIpAddress"
+            address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
+            public, kind, allocation, association, where = _public_of(
+                node, full, item if node is item else None, address
+            )
+            _secondary_addresses(imp, node, interface_id, address)
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary

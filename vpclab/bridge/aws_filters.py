@@ -51,8 +51,6 @@ def network_acls(imp) -> None:
         for association in node.items("Associations"):
             subnet_id = association.id("SubnetId", "subnet")
             subnet = lab.subnets.get(subnet_id)
-            if subnet is None and any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
-                continue  # an IPv6-only subnet, left out
             if subnet is None:  # a filtered describe-subnets: listed, what is there still loads
                 imp.note("subnet", subnet_id, acl_id, "not_collected", detail=f"Subnets ({region})")
                 continue

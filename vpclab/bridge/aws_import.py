@@ -265,13 +265,16 @@ class Importer:
             vpc = self.vpc_or_note(node, "subnet", subnet_id, region)
             if vpc is None:
                 continue
-            if not node.has("CidrBlock"):  # an IPv6-only subnet
-                self.note("subnet", subnet_id, vpc.id, "ipv6")
-                continue
-            block = node.cidr("CidrBlock")
-            if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
+            native = node.flag("Ipv6Native", False) or not node.has("CidrBlock")
+            block = None if native else node.cidr("CidrBlock")
+            if native and node.has("CidrBlock"):  # AWS: "not supported for an IPv6 only subnet"
+                raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value="Ipv6Native")
+            if block is not None and (
+                not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs)
+            ):
                 raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value=str(block))
-            other = next((s for s in lab.subnets.values() if s.vpc is vpc and s.cidr.overlaps(block)), None)
+            mine = [s for s in lab.subnets.values() if s.vpc is vpc and s.cidr is not None]
+            other = next((s for s in mine if block is not None and s.cidr.overlaps(block)), None)
             if other is not None:
                 raise AwsSnapshotError(
                     "InvalidAwsSnapshot:overlap", where=node.at("CidrBlock").where, value=str(block), id=other.id
@@ -285,7 +288,9 @@ class Importer:
                     zone=zone[:40],
                     zones=", ".join(zones),
                 )
-            subnet = Subnet(subnet_id, vpc, block, zone, node.name(), node.flag("MapPublicIpOnLaunch", False))
+            # An IPv6-only subnet has no IPv4 to map: the setting is left off whatever the record says.
+            public = not native and node.flag("MapPublicIpOnLaunch", False)
+            subnet = Subnet(subnet_id, vpc, block, zone, node.name(), public, ipv6_native=native)
             aws_ipv6.subnet_block(self, node, subnet)
             lab.subnets[subnet_id] = subnet
 

@@ -86,10 +86,12 @@ def subnet_block(imp, node: Node, subnet) -> None:
         subnet.ipv6_cidr_association_id = entry.id(
             "AssociationId", "subnet-cidr-assoc", optional=True
         ) or imp.generated("subnet-cidr-assoc")
-    # AWS refuses the setting on a subnet without an IPv6 block; an emulator (moto) keeps it: left off.
-    subnet.assign_ipv6_address_on_creation = subnet.ipv6_cidr_block is not None and node.flag(
-        "AssignIpv6AddressOnCreation", False
-    )
+    elif subnet.ipv6_native:  # an IPv6-only subnet has its /64 from creation: without it, no address space
+        raise AwsSnapshotError("InvalidAwsSnapshot:missing", where=node.at("Ipv6CidrBlockAssociationSet").where)
+    # AWS refuses these settings on a subnet without an IPv6 block; an emulator (moto) keeps them: left off.
+    has_block = subnet.ipv6_cidr_block is not None
+    subnet.assign_ipv6_address_on_creation = has_block and node.flag("AssignIpv6AddressOnCreation", False)
+    subnet.enable_dns64 = has_block and node.flag("EnableDns64", False)
 
 
 def move_block_counter(imp) -> None:

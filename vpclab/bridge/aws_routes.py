@@ -61,8 +61,6 @@ def _association(imp, table: RouteTable, node: Node) -> None:
     elif node.has("SubnetId"):
         subnet_id = node.id("SubnetId", "subnet")
         subnet = imp.lab.subnets.get(subnet_id)
-        if subnet is None and any(u.id == subnet_id and u.why == "ipv6" for u in imp.unsupported.values()):
-            return  # an IPv6-only subnet, left out
         if subnet is None:  # a filtered describe-subnets: listed, what is there still loads
             region = vpc.region or imp.lab.region
             imp.note("subnet", subnet_id, table.id, "not_collected", detail=f"Subnets ({region})")
