@@ -268,6 +268,8 @@ class Importer:
             if not node.has("CidrBlock"):  # an IPv6-only subnet
                 self.note("subnet", subnet_id, vpc.id, "ipv6")
                 continue
+            if node.flag("Ipv6Native", False):  # AWS gives an IPv6-only subnet no IPv4 CIDR (fact sheet §12.1)
+                raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("Ipv6Native").where, value="true")
             block = node.cidr("CidrBlock")
             if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
                 raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value=str(block))
