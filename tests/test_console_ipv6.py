@@ -50,6 +50,24 @@ def test_the_ipv6_tool_gives_the_vpc_its_block_a_subnet_the_next_free_64_and_aut
     assert launched.ipv6_addresses and launched.ipv6_addresses[0] in s.public.ipv6_cidr_block
 
 
+def test_the_ipv6_tool_gives_a_running_instance_an_address_and_takes_it_back_and_undo_restores_it(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    panel = console.panels["ipv6"]
+    click(console, "ipv6", "console.add_ipv6_block")
+    panel.subnet.value = s.public.id
+    click(console, "ipv6", "console.associate_ipv6")
+    panel.instance.value = s.web.id
+    click(console, "ipv6", "console.assign_ipv6")
+    (address,) = s.web.ipv6_addresses
+    assert address in s.public.ipv6_cidr_block
+    assert f"assign-ipv6-addresses --network-interface-id {s.web.network_interface_id}" in console.code.value
+    click(console, "ipv6", "console.unassign_ipv6")
+    assert s.web.ipv6_addresses == [] and "unassign-ipv6-addresses" in console.code.value
+    console.undo()
+    assert s.web.ipv6_addresses == [address]
+
+
 def test_a_subnet_ipv6_block_outside_the_vpc_is_refused_with_its_aws_code_and_changes_nothing(classroom):
     s = classroom
     console = vpclab.Console(s.lab, tools=["ipv6"])
@@ -131,3 +149,32 @@ def test_aws_cli_spells_the_ipv6_verbs_with_their_own_options(call, expected):
 def test_an_ipv6_security_group_rule_is_spelled_with_ipv6_ranges():
     line = aws_cli("authorize_security_group_ingress", "sg-1", "tcp", 443, cidr="::/0")
     assert "Ipv6Ranges=[{CidrIpv6=::/0}]" in line and "IpRanges" not in line
+
+
+def test_the_ipv6_tool_creates_an_ipv6_only_subnet_and_toggles_its_dns64(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    panel = console.panels["ipv6"]
+    click(console, "ipv6", "console.add_ipv6_block")
+    panel.vpc.value = s.vpc.id
+    offered = panel.ipv6_cidr.value
+    click(console, "ipv6", "console.create_ipv6_only")
+    (only,) = [x for x in s.lab.subnets.values() if x.ipv6_native]
+    assert only.cidr is None and str(only.ipv6_cidr_block) == offered
+    assert "--ipv6-native" in console.code.value and "--cidr-block" not in console.code.value
+    panel.subnet.value = only.id
+    click(console, "ipv6", "console.toggle_dns64")
+    assert only.enable_dns64 and "--enable-dns64" in console.code.value
+    click(console, "ipv6", "console.toggle_dns64")
+    assert not only.enable_dns64 and "--no-enable-dns64" in console.code.value
+    console.undo_button.click()
+    assert s.lab.subnets[only.id] is only and only.enable_dns64  # undo keeps the learner's object live
+
+
+def test_dns64_on_a_subnet_without_ipv6_is_refused_in_the_console_and_changes_nothing(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    before = s.lab.to_json()
+    console.panels["ipv6"].subnet.value = s.public.id
+    click(console, "ipv6", "console.toggle_dns64")
+    assert s.lab.to_json() == before and "InvalidParameterValue" in console.message.value

@@ -537,3 +537,31 @@ def test_the_diagram_shows_ipv6_the_egress_only_gateway_and_block_public_access(
     assert t.eigw.id in source and "Egress-only internet gateway" in source
     assert "Block Public Access: block-ingress" in source
     assert f'"{t.eigw.id}" -> internet' in source
+
+
+def test_an_ipv6_only_subnet_shows_its_64_the_ipv6_only_mark_and_dns64_and_its_instance_no_ipv4():
+    import engine_topologies_ipv6only as T6only
+
+    from vpclab.render.diagram import diagram as draw
+
+    t = T6only.ipv6_only()
+    for lang, mark in (("en", "IPv6 only"), ("ko", "IPv6 전용")):
+        dot = draw(t.lab, lang=lang).source
+        subnet = next(line for line in dot.splitlines() if f"cluster_{t.v6only.id}" in line and "label=" in line)
+        assert f"{t.v6only.ipv6_cidr_block} · {mark} · DNS64" in subnet and "None" not in subnet
+        worker = next(line for line in dot.splitlines() if line.strip().startswith(f'"{t.worker.id}"'))
+        assert f"IPv6 {t.worker6}" in worker and mark in worker and "None" not in worker
+
+
+def test_a_nat64_path_is_drawn_through_the_nat_gateway():
+    import engine_topologies_ipv6only as T6only
+
+    from vpclab.render.diagram import diagram as draw
+
+    t = T6only.ipv6_only()
+    analysis = t.lab.analyze(t.worker, T6only.UPDATES, "tcp", 443)
+    dot = draw(t.lab, highlight=analysis).source
+    table = f"{t.v6only.id}/{t.v6only_rt.id}"
+    drawn = [line for line in dot.splitlines() if "request" in line]
+    assert any(f'"{t.worker.id}" -> "{table}"' in line for line in drawn)
+    assert any(f'"{table}" -> "{t.nat.id}"' in line for line in drawn)

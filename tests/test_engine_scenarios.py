@@ -17,6 +17,7 @@ from pathlib import Path
 import engine_topologies as T
 import pytest
 from engine_scenarios_ipv6 import SCENARIOS_IPV6
+from engine_scenarios_ipv6only import SCENARIOS_IPV6_ONLY
 
 import vpclab
 from vpclab.render.analysis import analysis_text
@@ -269,6 +270,7 @@ SCENARIOS = [
     case("terminated-from-internet", T.terminated_instance, ("internet", "$gone", "tcp", 80),
          False, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", "$igw.id"),
     *SCENARIOS_IPV6,  # IPv6, the egress-only gateway and Block Public Access (engine_scenarios_ipv6.py)
+    *SCENARIOS_IPV6_ONLY,  # IPv6-only subnets, DNS64 and NAT64 (engine_scenarios_ipv6only.py)
 ]
 # fmt: on
 

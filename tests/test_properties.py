@@ -9,6 +9,8 @@ lab survives a save and load exactly. Any other exception is a bug.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -457,6 +459,36 @@ class LabMachine(RuleBasedStateMachine):
     @rule(n=choice, assign=mostly([True, False], ["true", 1, None]))
     def assign_ipv6_on_creation(self, n, assign):
         self.call("modify_subnet_attribute", self.subnet(n), assign_ipv6_address_on_creation=assign)
+
+    @rule(n=choice, k=choice, cidr=mostly([None], ["10.0.9.0/24"]), public=mostly([False], [True]), name=NAMES)
+    def create_ipv6_only_subnet(self, n, k, cidr, public, name):
+        vpc = self.vpc(n)
+        live = self.lab.vpcs.get(vpc) if isinstance(vpc, str) else vpc
+        subnet = self.call(
+            "create_subnet", vpc, cidr, name=name, map_public_ip_on_launch=public,
+            ipv6_cidr=self.ipv6_cidr(SimpleNamespace(vpc=live), k), ipv6_native=True,
+        )  # fmt: skip
+        self.remember("subnet", subnet)
+
+    @rule(n=choice, dns64=mostly([True, False], ["true", 1, None]))
+    def enable_dns64(self, n, dns64):
+        self.call("modify_subnet_attribute", self.subnet(n), enable_dns64=dns64)
+
+    @rule(n=choice, m=choice)
+    def analyze_ipv4_with_ipv6_only(self, n, m):
+        """An IPv4 question about an instance without IPv4 (DNS64/NAT64 or UNASSOCIATED) answers and changes nothing."""
+        instances = [i for i in self.lab.instances.values() if i.state.value != "terminated"]
+        only = [i for i in instances if i.private_ip is None]
+        if not only:
+            return
+        before = self.lab.to_json()
+        worker = only[n % len(only)]
+        for source, destination in ((worker, ["internet", "203.0.113.10", instances[m % len(instances)]][m % 3]),
+                                    ("internet", worker)):  # fmt: skip
+            result = self.lab.analyze(source, destination, "tcp", 443)
+            assert result.reachable in (True, False) and (result.reachable or result.code)
+        self.lab.exposure()
+        assert self.lab.to_json() == before
 
     @rule(n=choice, count=mostly([None, 0, 1, 2], [-1, 11, "1", True]))
     def run_ipv6_instance(self, n, count):

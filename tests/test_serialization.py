@@ -419,7 +419,7 @@ def test_bytes_that_are_not_utf8_are_refused():
 
 # ---- refusals: envelope --------------------------------------------------------------------------
 def test_unknown_version_is_refused(saved):
-    for version in (0, 3, 99, -1):
+    for version in (0, 4, 99, -1):
         data = fresh_copy(saved)
         data["version"] = version
         error = refused(data, "version")

@@ -267,10 +267,17 @@ def test_overlapping_subnet_is_rejected_with_invalid_subnet_conflict(vpc_lab, ci
     assert_unchanged(lab, lambda: lab.create_subnet(vpc, cidr), "InvalidSubnet.Conflict")
 
 
-@pytest.mark.parametrize("cidr", ["10.0.1", "10.0.1.0/24/1", "subnet", None])
+@pytest.mark.parametrize("cidr", ["10.0.1", "10.0.1.0/24/1", "subnet"])
 def test_malformed_subnet_cidr_is_rejected_with_invalid_parameter_value(vpc_lab, cidr):
     lab, vpc = vpc_lab.lab, vpc_lab.vpc
     assert_unchanged(lab, lambda: lab.create_subnet(vpc, cidr), "InvalidParameterValue")
+
+
+def test_subnet_without_a_cidr_that_is_not_ipv6_only_is_rejected_with_missing_parameter(vpc_lab):
+    # cidr may be left out only for an IPv6-only subnet (ipv6_native=True).
+    lab, vpc = vpc_lab.lab, vpc_lab.vpc
+    assert_unchanged(lab, lambda: lab.create_subnet(vpc, None), "MissingParameter")
+    assert_unchanged(lab, lambda: lab.create_subnet(vpc, name="no-cidr"), "MissingParameter")
 
 
 def test_subnet_cidr_is_canonicalised(vpc_lab):

@@ -101,6 +101,9 @@ class _Script:
             self._defaults(vpc)
         for subnet in self.lab.subnets.values():
             variable = self.n.var(subnet)
+            if subnet.ipv6_native:
+                self._ipv6_only_subnet(subnet, variable)
+                continue
             self.run(
                 "create_subnet",
                 subnet.vpc,
@@ -121,8 +124,26 @@ class _Script:
                 )
                 if subnet.assign_ipv6_address_on_creation:
                     self.run("modify_subnet_attribute", subnet, assign_ipv6_address_on_creation=True)
+                if subnet.enable_dns64:
+                    self.run("modify_subnet_attribute", subnet, enable_dns64=True)
         for line in plan.ipv6_left_out(self.lab):
             self.lines.append(f"# {line}")
+
+    def _ipv6_only_subnet(self, subnet, variable: str) -> None:
+        """An IPv6-only subnet: its /64 (the same one of the real VPC's block) given at creation, no IPv4;
+        its instances always get an address, as in the lab (and the console)."""
+        block = f'$(subnet64 "${{{self.n.var(subnet.vpc)}_IPV6}}" {plan.ipv6_subnet_number(subnet)})'
+        options = [
+            "--vpc-id", f'"${{{self.n.var(subnet.vpc)}}}"', "--ipv6-native", "--ipv6-cidr-block", f'"{block}"',
+            "--availability-zone", shlex.quote(subnet.availability_zone),
+            "--private-dns-hostname-type-on-launch", "resource-name",
+            *(shlex.quote(t) for t in self.tags("subnet", subnet.name)),
+        ]  # fmt: skip
+        self.raw("aws ec2 create-subnet " + " ".join(options), variable, "Subnet.SubnetId")
+        self.bind(subnet.id, variable, f"subnet {subnet.name or subnet.id}")
+        self.run("modify_subnet_attribute", subnet, assign_ipv6_address_on_creation=True)
+        if subnet.enable_dns64:
+            self.run("modify_subnet_attribute", subnet, enable_dns64=True)
 
     def _ipv6_block(self, vpc, variable: str) -> None:
         """Ask for an Amazon /56 (another one than the lab's) and keep it in ``<VPC>_IPV6`` once associated."""
@@ -313,7 +334,7 @@ class _Script:
             self.run(
                 "run_instance",
                 instance.subnet,
-                private_ip=str(instance.private_ip),
+                private_ip=str(instance.private_ip) if instance.private_ip is not None else None,
                 associate_public_ip=instance.auto_assign_public_ip,
                 security_groups=instance.security_groups,
                 capture=variable,

@@ -87,7 +87,7 @@ class _Template:
                 "AWS::EC2::Subnet",
                 {
                     "VpcId": Ref(self.n.cfn(subnet.vpc)),
-                    "CidrBlock": str(subnet.cidr),
+                    **({"CidrBlock": str(subnet.cidr)} if subnet.cidr is not None else {}),
                     "AvailabilityZone": Sub("${AWS::Region}" + zone),
                     "MapPublicIpOnLaunch": subnet.map_public_ip_on_launch,
                     **self._subnet_ipv6(subnet, number),
@@ -101,9 +101,15 @@ class _Template:
             return {}
         # the n-th /64 of the VPC's block: !Select [n, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 256, 64]]
         block = {"Fn::Select": [0, GetAtt(f"{self.n.cfn(subnet.vpc)}.Ipv6CidrBlocks")]}
+        only = {  # an IPv6-only subnet: its instances always get an address; hostnames by resource name
+            "Ipv6Native": True,
+            "PrivateDnsNameOptionsOnLaunch": {"HostnameType": "resource-name"},
+        }
         return {
             "Ipv6CidrBlock": {"Fn::Select": [number, {"Fn::Cidr": [block, 256, 64]}]},
-            "AssignIpv6AddressOnCreation": subnet.assign_ipv6_address_on_creation,
+            "AssignIpv6AddressOnCreation": subnet.assign_ipv6_address_on_creation or subnet.ipv6_native,
+            **(only if subnet.ipv6_native else {}),
+            **({"EnableDns64": True} if subnet.enable_dns64 else {}),
         }
 
     def ipv6_and_block_public_access(self) -> None:
@@ -291,7 +297,7 @@ class _Template:
             interface = {
                 "DeviceIndex": "0",
                 "SubnetId": Ref(self.n.cfn(instance.subnet)),
-                "PrivateIpAddress": str(instance.private_ip),
+                "PrivateIpAddress": str(instance.private_ip) if instance.private_ip is not None else None,
                 "GroupSet": [self.group(g) for g in instance.security_groups],
                 "AssociatePublicIpAddress": instance.auto_assign_public_ip,
                 "Ipv6AddressCount": len(instance.ipv6_addresses) or None,

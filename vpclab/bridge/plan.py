@@ -218,6 +218,8 @@ def nat_reason(nat) -> str:
 
 def in_secondary_cidr(subnet) -> IPv4Network | None:
     """The secondary VPC CIDR the subnet lies in (it must wait for that CIDR's association), or None."""
+    if subnet.cidr is None:  # an IPv6-only subnet
+        return None
     return next((c for c in subnet.vpc.cidrs[1:] if subnet.cidr.subnet_of(c)), None)
 
 

@@ -99,7 +99,7 @@ class _Writer:
                 self.n.tf(subnet),
                 [
                     ("vpc_id", self.vpc(subnet.vpc)),
-                    ("cidr_block", str(subnet.cidr)),
+                    ("cidr_block", str(subnet.cidr) if subnet.cidr is not None else None),
                     ("availability_zone", subnet.availability_zone),
                     ("map_public_ip_on_launch", subnet.map_public_ip_on_launch),
                     *self._subnet_ipv6(subnet),
@@ -113,7 +113,14 @@ class _Writer:
         if number is None:
             return []
         block = Expr(f"cidrsubnet(aws_vpc.{self.n.tf(subnet.vpc)}.ipv6_cidr_block, 8, {number})")
-        return [("ipv6_cidr_block", block), ("assign_ipv6_address_on_creation", subnet.assign_ipv6_address_on_creation)]
+        native = subnet.ipv6_native or None  # an IPv6-only subnet: its instances always get an address
+        return [
+            ("ipv6_cidr_block", block),
+            ("assign_ipv6_address_on_creation", subnet.assign_ipv6_address_on_creation or subnet.ipv6_native),
+            ("ipv6_native", native),
+            ("private_dns_hostname_type_on_launch", "resource-name" if native else None),  # required there
+            ("enable_dns64", subnet.enable_dns64 or None),
+        ]
 
     def ipv6_and_block_public_access(self) -> None:
         for line in plan.ipv6_left_out(self.lab):
@@ -339,7 +346,7 @@ class _Writer:
                     ("ami", Expr("var.ami_id")),
                     ("instance_type", plan.INSTANCE_TYPE),
                     ("subnet_id", self.subnet(instance.subnet)),
-                    ("private_ip", str(instance.private_ip)),
+                    ("private_ip", str(instance.private_ip) if instance.private_ip is not None else None),
                     ("vpc_security_group_ids", [self.group(g) for g in instance.security_groups]),
                     ("associate_public_ip_address", instance.auto_assign_public_ip),
                     ("ipv6_address_count", len(instance.ipv6_addresses) or None),

@@ -19,7 +19,7 @@ from ..model.addressing import Protocol, bogon_kind, parse_ip_any, parse_protoco
 from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
 from ..model.resources import Instance, InstanceState, NetworkInterface
-from . import fixes
+from . import fixes, nat64
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, ECHO_REQUEST_V6, Blocked, Hop, Packet
 from .paths import Tracer
 from .search import candidate_hosts, candidate_ports
@@ -107,7 +107,8 @@ class Context:
         self.private_owner: dict = {}
         for instance in lab.instances.values():
             if instance.state is not InstanceState.TERMINATED:
-                self.private_owner.setdefault(instance.private_ip, instance)
+                if instance.private_ip is not None:  # an IPv6-only instance has none
+                    self.private_owner.setdefault(instance.private_ip, instance)
                 if instance.public_ip is not None:
                     self.public_owner[instance.public_ip] = instance
                 for address in instance.ipv6_addresses:  # public by nature: the internet reaches them as they are
@@ -155,7 +156,8 @@ def _classify(context: Context, value) -> _Endpoint:
 def _refuse_special(address) -> None:
     """Not an internet host: say what it is. The metadata service and the VPC resolver answer on the
     instance's own host; the rest is never routed."""
-    special = bogon_kind(address)
+    # A NAT64 address stands for its embedded IPv4 address: judged as that one.
+    special = bogon_kind(nat64.embedded(address) if nat64.is_nat64(address) else address)
     if special == "metadata":
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:address_metadata", address=str(address)
@@ -234,6 +236,12 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
     missing = _without_ipv6(src, dst) if version == 6 else None
     if missing is not None:
         return _no_ipv6_address(lab, missing, protocols[0], port)
+    # An IPv6-only instance has no IPv4 address: it reaches an IPv4 internet host only through DNS64
+    # and NAT64 (engine/nat64.py); nothing reaches it over IPv4.
+    v4less = _without_ipv4(src, dst) if version == 4 else None
+    dns64 = v4less is not None and v4less is src.instance and _outside_lab(lab, dst)
+    if v4less is not None and not dns64:
+        return _no_ipv4_address(lab, v4less, protocols[0], port)
     sport = DEFAULT_SOURCE_PORT if source_port is None else source_port
     lab_side = src.instance or dst.instance
     best: Analysis | None = None
@@ -245,9 +253,14 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
         else:
             ports = candidate_ports(lab, lab_side, each)
         for dport in ports:
-            for s_addr in _addresses(lab, src, dst, False, version):
+            for s_addr in _addresses(lab, src, dst, False, version) if not dns64 else _own_ipv6(src.instance):
                 for d_addr in _addresses(lab, dst, src, True, version):
-                    result = _trace(context, src, dst, s_addr, d_addr, Packet(each, s_addr, sport, d_addr, dport))
+                    if dns64:  # what the instance sends: IPv6, to the address DNS64 gave it for d_addr
+                        synthesized, (proto6, port6) = nat64.synthesize(d_addr), nat64.as_ipv6_protocol(each, dport)
+                        packet = Packet(proto6, s_addr, sport, synthesized, port6)
+                        result = _trace(context, src, dst, s_addr, synthesized, packet, dns64=d_addr)
+                    else:
+                        result = _trace(context, src, dst, s_addr, d_addr, Packet(each, s_addr, sport, d_addr, dport))
                     if result.reachable:
                         return result
                     if best is None or _progress(result) > _progress(best):
@@ -278,6 +291,49 @@ def _without_ipv6(src: _Endpoint, dst: _Endpoint):
     return None
 
 
+def _without_ipv4(src: _Endpoint, dst: _Endpoint):
+    """An instance endpoint with no IPv4 address (an IPv6-only subnet's), asked about over IPv4."""
+    for end in (src, dst):
+        if end.address is None and end.instance is not None and end.instance.private_ip is None:
+            return end.instance
+    return None
+
+
+def _outside_lab(lab, end: _Endpoint) -> bool:
+    """Is the other end an internet host (or a public address of the lab), as DNS64 and NAT64 serve?"""
+    return end.internet or (end.address is not None and not _in_lab(lab, end.address))
+
+
+def _own_ipv6(instance) -> list:
+    # A terminated instance has released its addresses: "::" stands in, and the path stops at its state.
+    return instance.ipv6_addresses[:1] or [_NO_ADDRESS]
+
+
+def _no_ipv4_address(lab, instance, protocol: Protocol, port) -> Analysis:
+    """IPv4 asked of an IPv6-only instance: Reachability Analyzer's UNASSOCIATED_COMPONENT ("none of its
+    network interfaces has an IPv4 address", fact sheet §12.5)."""
+    t = Tracer(lab)
+    packet = Packet(protocol, _NO_ADDRESS_V4, DEFAULT_SOURCE_PORT, _NO_ADDRESS_V4, port or 0)
+    try:
+        t.block(
+            Code.UNASSOCIATED_COMPONENT,
+            instance.id,
+            HopKind.INSTANCE,
+            Step.NO_IPV4,
+            packet,
+            "reach_over_ipv6",
+            instance_id=instance.id,
+            subnet_id=instance.subnet.id,
+            address=str(instance.ipv6_addresses[0]) if instance.ipv6_addresses else "—",
+        )
+    except Blocked as blocked:
+        return Analysis(
+            False, blocked.code, blocked.component, t.forward, [], _NO_ADDRESS_V4, _NO_ADDRESS_V4, protocol.value,
+            port or 0, DEFAULT_SOURCE_PORT, blocked.fix, blocked.values,
+        )  # fmt: skip
+    raise AssertionError("block raises")  # pragma: no cover
+
+
 def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
     """IPv6 asked of an instance without an IPv6 address: AWS has no code for this (a library code)."""
     t = Tracer(lab)
@@ -295,14 +351,16 @@ def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
             subnet_id=instance.subnet.id,
         )
     except Blocked as blocked:
+        shown, values, steps = fixes.propose(lab, blocked.fix, blocked.values, packet, False)
         return Analysis(
             False, blocked.code, blocked.component, t.forward, [], _NO_ADDRESS, _NO_ADDRESS, protocol.value,
-            port or 0, DEFAULT_SOURCE_PORT, blocked.fix, blocked.values,
+            port or 0, DEFAULT_SOURCE_PORT, shown, values, steps,
         )  # fmt: skip
     raise AssertionError("block raises")  # pragma: no cover
 
 
 _NO_ADDRESS = IPv6Address("::")
+_NO_ADDRESS_V4 = IPv4Address("0.0.0.0")
 
 
 def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool, version: int = 4) -> Iterable:
@@ -320,9 +378,11 @@ def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool, version: int
     return [instance.private_ip]
 
 
-def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, packet: Packet) -> Analysis:
+def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, packet: Packet, dns64=None) -> Analysis:
     t = Tracer(context.lab)
     try:
+        if dns64 is not None:  # the IPv4 address asked for, which DNS64 turned into d_addr
+            nat64.dns64(t, src.instance, dns64, packet)
         _route_packet(context, t, src, dst, packet)
     except Blocked as blocked:
         on_return = bool(t.return_) and t.path is t.return_
@@ -399,6 +459,9 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
             address=str(packet.destination),
         )
     leaving, how = t.out_to_internet(source, packet)
+    if how[0] == "nat64":  # from the NAT gateway on, the packet is IPv4 to the embedded address
+        public_target = context.public_owner.get(leaving.destination)
+        unsupported = context.unsupported_owner.get(leaving.destination) if public_target is None else None
     if target is not None and target.vpc is not source.vpc and public_target is None:
         # Another VPC's instance by its private address: outside that VPC the address is the internet's
         # (a publicly routable VPC CIDR), and no gateway maps it to the instance. No peering is modelled.
@@ -422,7 +485,7 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         )
     if unsupported is not None:  # outside the VPC: a public address of a load balancer, another VPC ...
         t.unsupported(unsupported, leaving)
-    t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, leaving, address=str(packet.destination))
+    t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, leaving, address=str(leaving.destination))
     t.returning()
     t.reply_from_internet(how, leaving.reply())
 

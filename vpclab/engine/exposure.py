@@ -66,7 +66,7 @@ class BlockedRule:
 class InstanceExposure:
     instance_id: str
     name: str | None
-    private_ip: str
+    private_ip: str | None  # None: an IPv6-only instance
     public_ip: str | None
     subnet_id: str
     interface_id: str | None = None  # a secondary network interface of the instance (imported labs); None: primary
@@ -225,6 +225,8 @@ class _Shared:
                     for x in _bounds(e.cidr)
                 }
             )
+        if instance.private_ip is None:  # an IPv6-only instance: the NAT subnet's ACLs see its IPv6 address
+            return -1
         return bisect.bisect_right(self.nat_acl_edges[vpc.id], int(instance.private_ip))
 
     def acl_cells(self, acl, protocol: Protocol) -> list[tuple[PortRange, iv.Intervals]]:
@@ -402,7 +404,7 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     entry = InstanceExposure(
         owner.id,
         owner.name,
-        str(instance.private_ip),
+        str(instance.private_ip) if instance.private_ip is not None else None,
         str(instance.public_ip) if instance.public_ip else None,
         instance.subnet.id,
         instance.id if instance is not owner else None,
@@ -416,6 +418,9 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     # An instance or interface that routes carry (a firewall appliance) is a component of the paths it
     # shares the key with: an answer naming it must not be read as naming each of them (_SELF).
     key += (instance.state, instance.id if instance.id in shared.route_targets else None)
+    # An IPv6-only instance: no IPv4 in, and out only through its own DNS64 and NAT64 (whose ACLs see
+    # its own IPv6 address), so its answers are its own.
+    key += (instance.id if instance.private_ip is None else None,)
     if key not in shared.answers:
         inbound, code, at, blocked = _inbound(shared, instance, vpc)
         # Converted to CIDRs once per key: the conversion costs more than the reasoning.
@@ -429,7 +434,7 @@ def _instance(shared: _Shared, instance: Instance | NetworkInterface) -> Instanc
     out_key = (*key, shared.nat_acl_cell(instance), subnet.id if subnet.id in shared.nat_subnets else None)
     if out_key not in shared.outbound:
         result = analyze_with(shared.context, instance, "internet", "tcp", OUTBOUND_PORT, None)
-        gateways = [h.component for h in result.forward if h.step in (Step.NAT_OUT, Step.IGW_OUT)]
+        gateways = [h.component for h in result.forward if h.step in (Step.NAT_OUT, Step.NAT64_OUT, Step.IGW_OUT)]
         via = gateways[0] if gateways else None  # a NAT gateway comes before the internet gateway
         at = _SELF if result.blocked_at == instance.id else result.blocked_at
         shared.outbound[out_key] = (result.reachable, via if result.reachable else None, result.code, at)
@@ -445,6 +450,8 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     gateway = vpc.internet_gateway
     unknown = {u.id for u in shared.lab.unsupported if u.why == "not_collected"}  # an imported lab's placeholders
     table = shared.lab.route_table_of(instance.subnet)
+    if instance.private_ip is None:  # IPv6-only: none of its interfaces has an IPv4 address (analyze says so too)
+        return [], Code.UNASSOCIATED_COMPONENT, instance.id, []
     if instance.public_ip is None:
         return [], Code.IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, gateway.id if gateway else instance.id, []
     if gateway is None and table.id in unknown:

@@ -174,7 +174,9 @@ def _front(shared, balancer: LoadBalancer, listener: Listener, placeholders: set
 def _target_end(lab, balancer: LoadBalancer, group: TargetGroup, target: Target):
     """The instance or secondary interface a target names, or None (outside the lab: not judged here)."""
     if group.target_type == "instance":
-        return lab.instances.get(target.id)
+        found = lab.instances.get(target.id)
+        # An IPv6-only instance has no IPv4 for the balancer to reach: IPv6 targets are not judged here.
+        return found if found is not None and found.private_ip is not None else None
     try:
         address = IPv4Address(target.id)
     except ValueError:
@@ -227,7 +229,7 @@ def _acl_lets_vpc(acl, protocol: Protocol, port: int, lab, balancer: LoadBalance
     """Without the balancer's addresses: does the ACL let every address of its subnets in and back?"""
     wanted = iv.EMPTY
     for subnet_id in balancer.subnet_ids:
-        if subnet_id in lab.subnets:
+        if subnet_id in lab.subnets and lab.subnets[subnet_id].cidr is not None:
             wanted = iv.union(wanted, iv.of(lab.subnets[subnet_id].cidr))
     inbound = _acl_allowed(acl, protocol, port, egress=False)
     outbound = _acl_allowed(acl, protocol, DEFAULT_SOURCE_PORT, egress=True)

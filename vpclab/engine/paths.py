@@ -30,6 +30,7 @@ from ..model.resources import (
     NetworkInterface,
     RouteState,
 )
+from . import nat64
 from .bpa import Via, blocks, unknown_exclusions
 from .packets import NAT_GATEWAY_PORTS, Blocked, Hop, Packet
 from .rules import acl_decides, groups_have_rules, security_groups_allow
@@ -197,8 +198,8 @@ class Tracer:
             self.block_public_access(instance.subnet, False, Via.INTERNET_GATEWAY, target, packet)
         elif isinstance(target, EgressOnlyInternetGateway):
             self.block_public_access(instance.subnet, False, Via.EGRESS_ONLY_GATEWAY, target, packet)
-        elif isinstance(target, NatGateway) and packet.destination.version == 4:
-            # The NAT gateway's internet leg leaves from its own subnet (fact sheet §14.3).
+        elif isinstance(target, NatGateway) and (packet.destination.version == 4 or nat64.is_nat64(packet.destination)):
+            # The NAT gateway's internet leg (NAT64's too) leaves from its own subnet (fact sheet §14.3).
             self.block_public_access(target.subnet, False, Via.NAT_GATEWAY, target.vpc.internet_gateway, packet)
 
     def route(self, subnet, destination: IPv4Address, packet: Packet, fix: str):
@@ -236,6 +237,8 @@ class Tracer:
         self._bpa_outbound(instance, packet)
         self.security_groups(instance, packet, egress=True)
         v6 = packet.destination.version == 6
+        if nat64.is_nat64(packet.destination):
+            nat64.check_route(self, instance, packet)
         route = self.route(
             instance.subnet, packet.destination, packet, "add_ipv6_route" if v6 else "add_internet_route"
         )
@@ -251,7 +254,9 @@ class Tracer:
             self.acl(instance.subnet, packet, egress=True)
             self.hop(target.id, HopKind.EGRESS_ONLY_INTERNET_GATEWAY, Step.EIGW_OUT, packet, eigw_id=target.id)
             return packet, ("eigw", instance, target)
-        if isinstance(target, NatGateway) and v6:  # NAT64 (64:ff9b::/96) is not modelled
+        if isinstance(target, NatGateway) and nat64.is_nat64(packet.destination):
+            return nat64.through(self, instance, target, packet)
+        if isinstance(target, NatGateway) and v6:  # only an imported lab routes other IPv6 to a NAT gateway
             self.unsupported(_Placeholder(target.id, HopKind.NAT_GATEWAY), packet)
         if isinstance(target, InternetGateway):
             self.acl(instance.subnet, packet, egress=True)
@@ -291,7 +296,13 @@ class Tracer:
             private=str(packet.source),
             public=str(nat.public_ip),
         )
-        route = self.route(nat.subnet, packet.destination, translated, "add_nat_internet_route")
+        self._nat_to_internet(nat, translated)
+        return translated, ("nat", instance, nat, packet)
+
+    def _nat_to_internet(self, nat: NatGateway, translated: Packet) -> None:
+        """The translated IPv4 packet from the NAT gateway on: its subnet's route to the internet
+        gateway, its subnet's ACL, the gateway (NAT44 and NAT64 alike)."""
+        route = self.route(nat.subnet, translated.destination, translated, "add_nat_internet_route")
         if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
             self._beyond(route, translated)
         if not isinstance(route.target, InternetGateway):
@@ -305,13 +316,12 @@ class Tracer:
                 route_table_id=self.lab.route_table_of(nat.subnet).id,
                 igw_id=_gateway_id(nat.vpc),
                 vpc_id=nat.vpc.id,
-                destination=str(packet.destination),
+                destination=str(translated.destination),
                 subnet_id=nat.subnet.id,
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
         self.gateway(route.target, Step.IGW_OUT, translated, private=nat.private_ip, public=nat.public_ip)
-        return translated, ("nat", instance, nat, packet)
 
     def _nat_port(self, nat: NatGateway, packet: Packet) -> int:
         """The source port the NAT gateway gives the connection: any of 1024-65535 (fact sheet §6, §7,
@@ -470,6 +480,9 @@ class Tracer:
                 gateway.id, kind, step, inside, igw_id=gateway.id, eigw_id=gateway.id, address=str(inside.destination)
             )
             self.acl(instance.subnet, inside, egress=False)
+        elif how[0] == "nat64":
+            _, instance, _, _ = how
+            inside = nat64.reply_back(self, how, reply)
         elif how[0] == "igw":
             _, instance, gateway = how
             inside = reply.with_destination(instance.private_ip)

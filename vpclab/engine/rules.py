@@ -34,7 +34,8 @@ def group_members(lab, group_id: str) -> set[IPv4Address]:
     members = set()
     for i in (*lab.instances.values(), *lab.network_interfaces.values()):
         if i.state is not InstanceState.TERMINATED and any(g.id == group_id for g in i.security_groups):
-            members.add(i.private_ip)  # a group reference covers IPv6 too (fact sheet §12.3)
+            if i.private_ip is not None:  # an IPv6-only instance has none
+                members.add(i.private_ip)  # a group reference covers IPv6 too (fact sheet §12.3)
             members.update(getattr(i, "ipv6_addresses", ()))
     return members
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import IPv4Address
 
-from ..model.addressing import NOT_ROUTABLE, RFC1918, RFC6598, Protocol, is_internet_address
+from ..model.addressing import NAT64_PREFIX, NOT_ROUTABLE, RFC1918, RFC6598, Protocol, is_internet_address
 from ..model.resources import Instance
 
 DEFAULT_PORTS = {Protocol.TCP: 80, Protocol.UDP: 53}
@@ -71,7 +71,14 @@ def _ipv6_candidates(instance, blocks, default) -> Iterator:
         if block.version != 6:
             continue
         for address in (block.network_address, block.network_address + 1):
-            if address not in seen and is_internet_address(address) and not any(address in b for b in own):
+            # 64:ff9b::/96 stands for IPv4 hosts (NAT64), not for an IPv6 internet host.
+            nat64 = address in NAT64_PREFIX
+            if (
+                address not in seen
+                and is_internet_address(address)
+                and not nat64
+                and not any(address in b for b in own)
+            ):
                 seen.add(address)
                 yield address
 

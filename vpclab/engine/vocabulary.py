@@ -11,13 +11,15 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    """Why a packet does not get through: Reachability Analyzer's explanation codes, and three of
-    vpclab's own where it has none (IPv6 and the egress-only gateway, docs/modelling-choices.md)."""
+    """Why a packet does not get through: Reachability Analyzer's explanation codes, and a few of
+    vpclab's own where it has none (IPv6, the egress-only gateway, DNS64 and NAT64,
+    docs/modelling-choices.md)."""
 
     ASYMMETRIC_RETURN_PATH = "ASYMMETRIC_RETURN_PATH"
     BAD_STATE = "BAD_STATE"
     BAD_STATE_ATTACHMENT = "BAD_STATE_ATTACHMENT"
     BAD_STATE_ROUTE = "BAD_STATE_ROUTE"
+    DNS64_NAT64_REQUIRED = "DNS64_NAT64_REQUIRED"
     EGRESS_ONLY_IGW_NO_INBOUND = "EGRESS_ONLY_IGW_NO_INBOUND"
     ENI_SG_RULES_MISMATCH = "ENI_SG_RULES_MISMATCH"
     IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
@@ -32,6 +34,7 @@ class Code(StrEnum):
     NO_ROUTE_TO_DESTINATION = "NO_ROUTE_TO_DESTINATION"
     SG_HAS_NO_RULES = "SG_HAS_NO_RULES"
     SUBNET_ACL_RESTRICTION = "SUBNET_ACL_RESTRICTION"
+    UNASSOCIATED_COMPONENT = "UNASSOCIATED_COMPONENT"
     UNSUPPORTED_COMPONENT = "UNSUPPORTED_COMPONENT"
     VPC_BLOCK_PUBLIC_ACCESS_ENABLED = "VPC_BLOCK_PUBLIC_ACCESS_ENABLED"
 
@@ -40,6 +43,7 @@ class HopKind(StrEnum):
     """The kind of component a hop names."""
 
     INSTANCE = "instance"
+    SUBNET = "subnet"
     SECURITY_GROUP = "security-group"
     NETWORK_ACL = "network-acl"
     ROUTE_TABLE = "route-table"
@@ -69,6 +73,11 @@ class Step(StrEnum):
     EIGW_IN_REPLY = "eigw_in_reply"
     NAT_OUT = "nat_out"
     NAT_IN = "nat_in"
+    NAT64_OUT = "nat64_out"
+    NAT64_IN = "nat64_in"
+    DNS64 = "dns64"
+    DNS64_OFF = "dns64_off"
+    NO_IPV4 = "no_ipv4"
     BPA = "bpa"
     ARRIVE = "arrive"
     APPLIANCE = "appliance"

@@ -43,7 +43,7 @@ def problems(lab) -> list[str]:
         users = {
             i.private_ip: i.id
             for i in lab.instances.values()
-            if i.subnet is subnet and i.state is not InstanceState.TERMINATED
+            if i.subnet is subnet and i.state is not InstanceState.TERMINATED and i.private_ip is not None
         }
         users.update(
             {
@@ -64,6 +64,20 @@ def problems(lab) -> list[str]:
             found.append(f"{subnet.id}: IPv6 block outside its VPC's")
         if subnet.assign_ipv6_address_on_creation and block is None:
             found.append(f"{subnet.id}: assigns IPv6 addresses without an IPv6 block")
+        if subnet.enable_dns64 and block is None:
+            found.append(f"{subnet.id}: DNS64 without an IPv6 block")
+        if subnet.ipv6_native != (subnet.cidr is None) or (subnet.ipv6_native and block is None):
+            found.append(f"{subnet.id}: an IPv6-only subnet must have its /64 and no IPv4 CIDR, any other none")
+        if subnet.ipv6_native and subnet.map_public_ip_on_launch:
+            found.append(f"{subnet.id}: IPv6-only but maps public IPv4 addresses")
+        if subnet.ipv6_native and any(n.subnet is subnet for n in lab.nat_gateways.values()):
+            found.append(f"{subnet.id}: IPv6-only but holds a NAT gateway")
+        for instance in lab.instances.values():
+            live = instance.state is not InstanceState.TERMINATED
+            if instance.subnet is subnet and (instance.private_ip is None) != subnet.ipv6_native:
+                found.append(f"{instance.id}: IPv4 address does not fit its subnet's kind")
+            if instance.subnet is subnet and subnet.ipv6_native and live and not instance.ipv6_addresses:
+                found.append(f"{instance.id}: in an IPv6-only subnet without an IPv6 address")
     for exclusion in lab.block_public_access_exclusions.values():
         target = exclusion.resource
         if target is None or target not in (*lab.vpcs.values(), *lab.subnets.values()):

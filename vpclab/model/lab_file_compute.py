@@ -46,6 +46,8 @@ def public(r: Reader, value, field: str):
 
 def private(r: Reader, subnet: Subnet, value, owner: str, field: str, ours: bool = True):
     """A private address of ``subnet``, free, and not one of its reserved five (for our own ids)."""
+    if subnet.cidr is None:  # an IPv6-only subnet hands out no IPv4 address
+        raise LabFileError(field, "value", value=str(value)[:80])
     address = r.parsed(parse_ip, value, field)
     # A real account's snapshot is kept as it says (an anonymised one may use a reserved address).
     reserved = ours and address in reserved_addresses(subnet.cidr)
@@ -62,9 +64,13 @@ def read_instances(r: Reader, lab, data: dict) -> None:
         instance_id = r.new_id(raw, f, "i")
         subnet = ref(lab.subnets, r.get(raw, "subnet", f, str), f + "subnet")
         state = enum_of(InstanceState, r.get(raw, "state", f, str), f + "state")
-        address = r.parsed(parse_ip, r.get(raw, "private_ip", f, str), f + "private_ip")
+        # An instance of an IPv6-only subnet has no IPv4 address (run_instance); any other has one.
+        text = r.get(raw, "private_ip", f, str, optional=subnet.ipv6_native)
+        if subnet.ipv6_native and text is not None:
+            raise LabFileError(f + "private_ip", "value", value=text[:80])
+        address = None if text is None else r.parsed(parse_ip, text, f + "private_ip")
         ours = id_number("i", instance_id) is not None  # else an instance of a real account (imported)
-        if state is not InstanceState.TERMINATED:
+        if state is not InstanceState.TERMINATED and address is not None:
             address = private(r, subnet, str(address), instance_id, f + "private_ip", ours)
         groups = [
             ref(lab.security_groups, r.get({"": g}, "", f"{f}security_groups[{k}]", str), f"{f}security_groups[{k}]")
@@ -84,6 +90,8 @@ def read_instances(r: Reader, lab, data: dict) -> None:
             state,
             r.get(raw, "auto_assign_public_ip", f, bool),
         )
+        if subnet.ipv6_native and instance.auto_assign_public_ip:  # run_instance refuses a public IPv4 there
+            raise LabFileError(f + "auto_assign_public_ip", "value", value=True)
         auto = r.get(raw, "auto_public_ip", f, str, True)
         if auto is not None:
             if state is not InstanceState.RUNNING or not instance.auto_assign_public_ip:
@@ -115,6 +123,8 @@ def _read_instance_ipv6(r: Reader, raw: dict, f: str, instance: Instance | Netwo
             raise LabFileError(field, "duplicate_address", value=str(address))
         subnet.used_ipv6_addresses[address] = instance.id
         instance.ipv6_addresses.append(address)
+    if subnet.ipv6_native and instance.state is not InstanceState.TERMINATED and not instance.ipv6_addresses:
+        raise LabFileError(f + "ipv6_addresses", "value", value=0)  # run_instance always gives one there
 
 
 def read_interfaces(r: Reader, lab, data: dict) -> None:
@@ -161,6 +171,8 @@ def read_nat_gateways(r: Reader, lab, data: dict) -> None:
         raw = r.obj(raw, f[:-1])
         nat_id = r.new_id(raw, f, "nat")
         subnet = ref(lab.subnets, r.get(raw, "subnet", f, str), f + "subnet")
+        if subnet.ipv6_native:  # create_nat_gateway refuses an IPv6-only subnet
+            raise LabFileError(f + "subnet", "reference", id=subnet.id)
         state = enum_of(NatGatewayState, r.get(raw, "state", f, str), f + "state")
         raw_ip = r.get(raw, "private_ip", f, str, True)
         # An available gateway holds its address; a deleted one keeps it on record (already freed,
@@ -215,7 +227,8 @@ def read_elastic_ips(r: Reader, lab, data: dict) -> None:
             if holder_id is None:
                 continue
             holder = ref(holders_by_id, holder_id, f + field)
-            if holder.elastic_ip is not None or holder.state is InstanceState.TERMINATED:
+            no_ipv4 = holder.private_ip is None  # associate_address refuses an IPv6-only instance
+            if holder.elastic_ip is not None or holder.state is InstanceState.TERMINATED or no_ipv4:
                 raise LabFileError(f + field, "reference", id=holder_id)
             if holder.auto_public_ip is not None:
                 raise LabFileError(f + field, "auto_and_elastic", id=holder_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .addressing import PortRange
 from .imported import UnsupportedTarget
 
-FORMAT, VERSION = "vpclab-lab", 2
+FORMAT, VERSION = "vpclab-lab", 3
 
 
 def _ports(ports: PortRange | None):
@@ -85,7 +85,7 @@ def dump(lab) -> dict:
             {
                 "id": s.id,
                 "vpc": s.vpc.id,
-                "cidr": str(s.cidr),
+                "cidr": str(s.cidr) if s.cidr is not None else None,
                 "availability_zone": s.availability_zone,
                 "name": s.name,
                 "map_public_ip_on_launch": s.map_public_ip_on_launch,
@@ -94,6 +94,8 @@ def dump(lab) -> dict:
                 "ipv6_cidr": str(s.ipv6_cidr_block) if s.ipv6_cidr_block else None,
                 "ipv6_cidr_association_id": s.ipv6_cidr_association_id,
                 "assign_ipv6_address_on_creation": s.assign_ipv6_address_on_creation,
+                "ipv6_native": s.ipv6_native,
+                "enable_dns64": s.enable_dns64,
             }
             for s in lab.subnets.values()
         ],
@@ -120,7 +122,7 @@ def dump(lab) -> dict:
                 "id": i.id,
                 "name": i.name,
                 "subnet": i.subnet.id,
-                "private_ip": str(i.private_ip),
+                "private_ip": str(i.private_ip) if i.private_ip is not None else None,
                 "network_interface_id": i.network_interface_id,
                 "security_groups": [g.id for g in i.security_groups],
                 "state": i.state.value,

@@ -186,10 +186,16 @@ def read_subnets(r: Reader, lab, data: dict) -> None:
         f = f"subnets[{n}]."
         raw = r.obj(raw, f[:-1])
         vpc = ref(lab.vpcs, r.get(raw, "vpc", f, str), f + "vpc")
-        cidr = r.parsed(parse_cidr, r.get(raw, "cidr", f, str), f + "cidr")
-        if not 16 <= cidr.prefixlen <= 28 or not any(cidr.subnet_of(c) for c in vpc.cidrs):
+        native = r.get_since_v3(raw, "ipv6_native", f, bool, False)
+        text = r.get(raw, "cidr", f, str, optional=native)
+        if native and text is not None:  # create_subnet refuses an IPv4 CIDR on an IPv6-only subnet
+            raise LabFileError(f + "cidr", "value", value=text[:80])
+        cidr = None if native else r.parsed(parse_cidr, text, f + "cidr")
+        if cidr is not None and (not 16 <= cidr.prefixlen <= 28 or not any(cidr.subnet_of(c) for c in vpc.cidrs)):
             raise LabFileError(f + "cidr", "value", value=str(cidr))
-        if any(s.vpc is vpc and s.cidr.overlaps(cidr) for s in lab.subnets.values()):
+        if cidr is not None and any(
+            s.vpc is vpc and s.cidr is not None and s.cidr.overlaps(cidr) for s in lab.subnets.values()
+        ):
             raise LabFileError(f + "cidr", "overlap", value=str(cidr))
         zone = r.get(raw, "availability_zone", f, str)
         if zone not in lab.zones_of(vpc):
@@ -207,8 +213,13 @@ def read_subnets(r: Reader, lab, data: dict) -> None:
             None,
             acl,
             r.get(raw, "network_acl_association_id", f, str),
+            ipv6_native=native,
         )
         _read_subnet_ipv6(r, lab, raw, f, subnet)
+        if native and (subnet.ipv6_cidr_block is None or subnet.map_public_ip_on_launch):
+            # An IPv6-only subnet has its /64 from creation and no IPv4 to map (create_subnet).
+            field = "ipv6_cidr" if subnet.ipv6_cidr_block is None else "map_public_ip_on_launch"
+            raise LabFileError(f + field, "value", value=str(raw.get(field))[:80])
         lab.subnets[subnet.id] = subnet
 
 
@@ -218,8 +229,11 @@ def _read_subnet_ipv6(r: Reader, lab, raw: dict, f: str, subnet: Subnet) -> None
     assign = r.get_since_v2(raw, "assign_ipv6_address_on_creation", f, bool, False)
     if (text is None) != (association is None):
         raise LabFileError(f + "ipv6_cidr_association_id", "value", value=str(association)[:80])
+    dns64 = r.get_since_v3(raw, "enable_dns64", f, bool, False)
     if text is None and assign:  # modify_subnet_attribute refuses it without a block
         raise LabFileError(f + "assign_ipv6_address_on_creation", "value", value=assign)
+    if text is None and dns64:  # and DNS64 too
+        raise LabFileError(f + "enable_dns64", "value", value=dns64)
     if text is None:
         return
     block = r.parsed(parse_ipv6_cidr, text, f + "ipv6_cidr")
@@ -231,6 +245,7 @@ def _read_subnet_ipv6(r: Reader, lab, raw: dict, f: str, subnet: Subnet) -> None
     subnet.ipv6_cidr_block = block
     subnet.ipv6_cidr_association_id = association
     subnet.assign_ipv6_address_on_creation = assign
+    subnet.enable_dns64 = dns64
 
 
 def read_route_tables(r: Reader, lab, data: dict) -> None:

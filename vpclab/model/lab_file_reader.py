@@ -33,6 +33,12 @@ class Reader:
             return default
         return self.get(data, key, field, types, optional)
 
+    def get_since_v3(self, data: dict, key: str, field: str, types, default, optional: bool = False):
+        """``get`` for a key version 3 added (IPv6-only subnets, DNS64); older files: its old meaning."""
+        if self.version < 3 and key not in data:
+            return default
+        return self.get(data, key, field, types, optional)
+
     def obj(self, value, field: str) -> dict:
         if not isinstance(value, dict):
             raise LabFileError(field, "type", expected="object")

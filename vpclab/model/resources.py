@@ -117,7 +117,7 @@ class Vpc(Resource):
 class Subnet(Resource):
     id: str
     vpc: Vpc
-    cidr: IPv4Network
+    cidr: IPv4Network | None  # None: an IPv6-only subnet (``ipv6_native``), which has no IPv4 block at all
     availability_zone: str
     name: str | None = None
     map_public_ip_on_launch: bool = False
@@ -129,13 +129,25 @@ class Subnet(Resource):
     ipv6_cidr_association_id: str | None = None
     assign_ipv6_address_on_creation: bool = False
     used_ipv6_addresses: dict[IPv6Address, str] = field(default_factory=dict)  # IPv6 address -> instance id
+    # An IPv6-only subnet: its /64 is its only address space, set at creation and never changed
+    # (there is no migration from IPv4-only, fact sheet §12.1).
+    ipv6_native: bool = False
+    # DNS64: the VPC resolver answers an IPv4-only name with a synthesized 64:ff9b::/96 address, so an
+    # instance without IPv4 can reach it through a NAT gateway's NAT64 (fact sheet §12.1).
+    enable_dns64: bool = False
 
     @property
     def available_ip_address_count(self) -> int:
-        """Addresses left: the CIDR's size less AWS's 5 reserved and those in use (a /24 starts at 251)."""
+        """IPv4 addresses left: the CIDR's size less AWS's 5 reserved and those in use (a /24 starts at
+        251); 0 in an IPv6-only subnet, as AWS counts IPv4 only."""
+        if self.cidr is None:
+            return 0
         return usable_count(self.cidr) - len(self.used_addresses)
 
     def _repr_fields(self) -> str:
+        if self.ipv6_native:
+            block = str(self.ipv6_cidr_block)
+            return f", ipv6_cidr={block!r}, ipv6_native=True, availability_zone={self.availability_zone!r}"
         return f", cidr={str(self.cidr)!r}, availability_zone={self.availability_zone!r}"
 
 
@@ -268,7 +280,7 @@ class RouteTable(Resource):
 class Instance(Resource):
     id: str
     subnet: Subnet
-    private_ip: IPv4Address
+    private_ip: IPv4Address | None  # None: an instance of an IPv6-only subnet, which has no IPv4 at all
     network_interface_id: str
     security_groups: list[SecurityGroup]
     name: str | None = None
@@ -295,8 +307,9 @@ class Instance(Resource):
 
     def _repr_fields(self) -> str:
         public = str(self.public_ip) if self.public_ip else None
+        private = str(self.private_ip) if self.private_ip is not None else None
         ipv6 = f", ipv6_addresses={[str(a) for a in self.ipv6_addresses]!r}" if self.ipv6_addresses else ""
-        return f", private_ip={str(self.private_ip)!r}, public_ip={public!r}{ipv6}, state={self.state.value!r}"
+        return f", private_ip={private!r}, public_ip={public!r}{ipv6}, state={self.state.value!r}"
 
 
 @dataclass(eq=False, repr=False)

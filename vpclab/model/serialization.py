@@ -1,6 +1,6 @@
 """Save and load a lab: a versioned JSON format, validated in full before anything is built.
 
-Format (``"format": "vpclab-lab"``, ``"version": 2``; version 1 files still load): the Region, the
+Format (``"format": "vpclab-lab"``, ``"version": 3``; version 1 and 2 files still load): the Region, the
 id and address counters, then one list per resource kind in creation order; resources refer to each
 other by id. The format is documented field by field in ``docs/lab-format.md``. ``Lab.from_json``
 reads only JSON (never code), checks every field, reference and rule, and raises ``LabFileError``
@@ -32,7 +32,7 @@ from .resources import (
 )
 
 __all__ = ["FORMAT", "VERSION", "SerializationMixin", "dump", "load"]
-SUPPORTED_VERSIONS = (1, 2)
+SUPPORTED_VERSIONS = (1, 2, 3)
 MAX_TEXT = 20_000_000  # characters; a classroom lab is a few kilobytes
 
 

@@ -95,9 +95,13 @@ class LabState:
         return address
 
     def _new_ipv6_block(self, vpc: Vpc) -> IPv6Network:
-        block = amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
+        block = self._next_ipv6_block(vpc)
         self.ipv6_block_counter += 1
         return block
+
+    def _next_ipv6_block(self, vpc: Vpc) -> IPv6Network:
+        """The /56 the next Amazon-provided block request for ``vpc`` gets (a fix hint names it ahead)."""
+        return amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
 
     def block_public_access_of(self, vpc: Vpc) -> VpcBlockPublicAccessOptions:
         """The Block Public Access setting that governs ``vpc``: its own Region's."""

@@ -57,7 +57,9 @@ class ComputeVerbs(LabState):
         if associate_public_ip is not None:
             check_bool(associate_public_ip, "associate_public_ip")
         groups = self._resolve_groups(subnet, security_groups)
-        address = self._claim_address(subnet, private_ip, check_only=True)
+        if subnet.ipv6_native:
+            self._check_ipv6_only_launch(subnet, private_ip, associate_public_ip)
+        address = None if subnet.ipv6_native else self._claim_address(subnet, private_ip, check_only=True)
         ipv6_count = self._ipv6_count(subnet, ipv6_address_count)
         wants_public = subnet.map_public_ip_on_launch if associate_public_ip is None else associate_public_ip
         instance = Instance(
@@ -69,7 +71,8 @@ class ComputeVerbs(LabState):
             name,
             auto_assign_public_ip=wants_public,
         )
-        subnet.used_addresses[address] = instance.id
+        if address is not None:
+            subnet.used_addresses[address] = instance.id
         instance.ipv6_addresses = self._claim_ipv6(subnet, ipv6_count) if ipv6_count else []
         for ipv6 in instance.ipv6_addresses:
             subnet.used_ipv6_addresses[ipv6] = instance.id
@@ -78,12 +81,34 @@ class ComputeVerbs(LabState):
         self.instances[instance.id] = instance
         return instance
 
+    def _check_ipv6_only_launch(self, subnet: Subnet, private_ip, associate_public_ip) -> None:
+        """An IPv6-only subnet has no IPv4 to hand out: neither a private nor a public one (fact sheet
+        §12.1: "receives an IPv6 address but not an IPv4 address"). AWS's codes are not in the sources
+        (docs/modelling-choices.md)."""
+        if private_ip is not None:
+            raise InvalidParameterError(
+                "InvalidParameterCombination",
+                "InvalidParameterCombination:ipv6_native_private_ip",
+                subnet_id=subnet.id,
+                address=_short(private_ip),
+            )
+        if associate_public_ip:
+            raise InvalidParameterError(
+                "InvalidParameterCombination", "InvalidParameterCombination:ipv6_native_public_ip"
+            )
+
     def _ipv6_count(self, subnet: Subnet, requested) -> int:
         if requested is None:
-            return 1 if subnet.assign_ipv6_address_on_creation else 0
+            # An IPv6-only subnet always gives its instances an address, as the console does (else the
+            # instance would have no address at all; docs/modelling-choices.md).
+            return 1 if subnet.assign_ipv6_address_on_creation or subnet.ipv6_native else 0
         if isinstance(requested, bool) or not isinstance(requested, int) or not 0 <= requested <= IPV6_PER_INTERFACE:
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:ipv6_address_count", value=_short(requested)
+            )
+        if requested == 0 and subnet.ipv6_native:
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:ipv6_native_no_address", subnet_id=subnet.id
             )
         if requested and subnet.ipv6_cidr_block is None:
             raise InvalidParameterError(
@@ -248,6 +273,13 @@ class ComputeVerbs(LabState):
         check_bool(allow_reassociation, "allow_reassociation")
         if instance.state is InstanceState.TERMINATED:
             raise IncorrectStateError("InvalidInstanceID", "InvalidInstanceID:terminated", instance_id=instance.id)
+        if instance.private_ip is None:
+            # An Elastic IP maps to a private IPv4 address; an IPv6-only instance has none. AWS's code is
+            # not in the sources (docs/modelling-choices.md).
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:eip_ipv6_only", instance_id=instance.id,
+                subnet_id=instance.subnet.id, allocation_id=eip.id,
+            )  # fmt: skip
         if instance.vpc.internet_gateway is None:
             raise IncorrectStateError(
                 "Gateway.NotAttached", "Gateway.NotAttached:eip", vpc_id=instance.vpc.id, allocation_id=eip.id
@@ -320,6 +352,10 @@ class ComputeVerbs(LabState):
         Elastic IP is already in use (``Resource.AlreadyAssociated``) or the subnet is full.
         """
         subnet, eip, name = self._get("subnet", subnet), self._get_eip(eip), self._check_name(name)
+        if subnet.ipv6_native:
+            # A NAT gateway needs a private IPv4 address in its subnet (and NAT64 leaves as IPv4). AWS's
+            # code is not in the sources (docs/modelling-choices.md).
+            raise InvalidParameterError("InvalidSubnet", "InvalidSubnet:nat_ipv6_only", subnet_id=subnet.id)
         in_zone = [n for n in self._live_nat_gateways() if n.subnet.availability_zone == subnet.availability_zone]
         if sum(n.state is NatGatewayState.AVAILABLE for n in in_zone) >= NAT_GATEWAYS_PER_ZONE:
             raise LimitExceededError("NatGatewayLimitExceeded", limit=NAT_GATEWAYS_PER_ZONE)

@@ -154,30 +154,41 @@ class NetworkVerbs(Ipv6Verbs):
     def create_subnet(
         self,
         vpc: Vpc | str,
-        cidr: str,
+        cidr: str | None = None,
         name: str | None = None,
         availability_zone: str | None = None,
         map_public_ip_on_launch: bool = False,
         ipv6_cidr: str | None = None,
+        ipv6_native: bool = False,
     ) -> Subnet:
         """Create a subnet inside one of the VPC's CIDRs, using the main table and the default ACL.
 
-        ``ipv6_cidr``: a /64 of one of the VPC's IPv6 blocks, for a dual-stack subnet.
+        ``ipv6_cidr``: a /64 of one of the VPC's IPv6 blocks, for a dual-stack subnet. With
+        ``ipv6_native=True`` and no ``cidr`` the subnet is IPv6-only: the /64 is all it has, and its
+        instances get IPv6 addresses and no IPv4 (fact sheet §12.1).
 
         Raises:
             InvalidParameterError: ``InvalidSubnet.Range`` (size, or outside the VPC),
-                ``InvalidSubnet.Conflict`` (overlap), ``InvalidParameterValue`` (CIDR, zone).
+                ``InvalidSubnet.Conflict`` (overlap), ``InvalidParameterValue`` (CIDR, zone),
+                ``InvalidParameterCombination`` (an IPv4 CIDR or public IPv4 with ``ipv6_native``),
+                ``MissingParameter`` (no CIDR of the kind the subnet needs).
         """
         vpc, name = self._get("vpc", vpc), self._check_name(name)
         check_bool(map_public_ip_on_launch, "map_public_ip_on_launch")
+        check_bool(ipv6_native, "ipv6_native")
+        if ipv6_native:
+            self._check_ipv6_native(vpc, cidr, ipv6_cidr, map_public_ip_on_launch)
+        elif cidr is None:
+            # AWS's CreateSubnet wants cidrBlock unless the subnet is IPv6-only (docs/modelling-choices.md).
+            raise InvalidParameterError("MissingParameter", "MissingParameter:subnet_cidr", vpc_id=vpc.id)
         ipv6_block = None if ipv6_cidr is None else self._check_subnet_ipv6(vpc, ipv6_cidr)
-        block = parse_cidr(cidr)
-        if not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs):
+        block = None if ipv6_native else parse_cidr(cidr)
+        if block is not None and (not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs)):
             raise InvalidParameterError(
                 "InvalidSubnet.Range", cidr=str(block), vpc_cidrs=", ".join(map(str, vpc.cidrs))
             )
         for other in self.subnets.values():
-            if other.vpc is vpc and other.cidr.overlaps(block):
+            if block is not None and other.vpc is vpc and other.cidr is not None and other.cidr.overlaps(block):
                 raise InvalidParameterError(
                     "InvalidSubnet.Conflict", cidr=str(block), subnet_id=other.id, other=str(other.cidr)
                 )
@@ -199,6 +210,7 @@ class NetworkVerbs(Ipv6Verbs):
             map_public_ip_on_launch,
             network_acl=vpc.default_network_acl,
             network_acl_association_id=self._new_id("aclassoc"),
+            ipv6_native=ipv6_native,
         )
         if ipv6_block is not None:
             subnet.ipv6_cidr_block, subnet.ipv6_cidr_association_id = ipv6_block, self._new_id("subnet-cidr-assoc")
@@ -210,31 +222,48 @@ class NetworkVerbs(Ipv6Verbs):
         subnet: Subnet | str,
         map_public_ip_on_launch: bool | None = None,
         assign_ipv6_address_on_creation: bool | None = None,
+        enable_dns64: bool | None = None,
     ) -> None:
-        """Turn the auto-assigned public IPv4 (or IPv6 address) for new instances on or off.
+        """Turn the auto-assigned public IPv4 (or IPv6 address) for new instances on or off, or DNS64.
 
-        Neither makes a subnet public: that is its route table's doing.
+        Neither address setting makes a subnet public: that is its route table's doing. DNS64 makes
+        the VPC resolver answer IPv4-only names with 64:ff9b::/96 addresses, which a route to a NAT
+        gateway carries out as IPv4 (NAT64).
 
         Raises:
-            InvalidParameterError: ``InvalidParameterValue`` for IPv6 on a subnet without an IPv6 CIDR.
+            InvalidParameterError: ``InvalidParameterValue`` for IPv6 or DNS64 on a subnet without an
+                IPv6 CIDR; ``InvalidParameterCombination`` for a public IPv4 on an IPv6-only subnet.
         """
         subnet = self._get("subnet", subnet)
-        if map_public_ip_on_launch is None and assign_ipv6_address_on_creation is None:
-            raise InvalidParameterError("MissingParameter", "MissingParameter:subnet_attribute")
-        for value, parameter in (
+        values = (
             (map_public_ip_on_launch, "map_public_ip_on_launch"),
             (assign_ipv6_address_on_creation, "assign_ipv6_address_on_creation"),
-        ):
+            (enable_dns64, "enable_dns64"),
+        )
+        if all(value is None for value, _ in values):
+            raise InvalidParameterError("MissingParameter", "MissingParameter:subnet_attribute")
+        for value, parameter in values:
             if value is not None:
                 check_bool(value, parameter)
         if assign_ipv6_address_on_creation and subnet.ipv6_cidr_block is None:
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:assign_ipv6_without_block", subnet_id=subnet.id
             )
+        if enable_dns64 and subnet.ipv6_cidr_block is None:
+            # AWS's code is not in the sources; the same as assign-ipv6 without a block (docs/modelling-choices.md).
+            raise InvalidParameterError(
+                "InvalidParameterValue", "InvalidParameterValue:dns64_without_block", subnet_id=subnet.id
+            )
+        if map_public_ip_on_launch and subnet.ipv6_native:
+            raise InvalidParameterError(
+                "InvalidParameterCombination", "InvalidParameterCombination:ipv6_native_public_ip"
+            )
         if map_public_ip_on_launch is not None:
             subnet.map_public_ip_on_launch = map_public_ip_on_launch
         if assign_ipv6_address_on_creation is not None:
             subnet.assign_ipv6_address_on_creation = assign_ipv6_address_on_creation
+        if enable_dns64 is not None:
+            subnet.enable_dns64 = enable_dns64
 
     def delete_subnet(self, subnet: Subnet | str) -> None:
         subnet = self._get("subnet", subnet)

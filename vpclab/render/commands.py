@@ -48,8 +48,10 @@ def _target(target) -> list[str]:
     return ["--network-interface-id", _id(target)]
 
 
-def _subnet_attribute(map_public, assign_ipv6) -> list[str]:
+def _subnet_attribute(map_public, assign_ipv6, dns64=None) -> list[str]:
     """One attribute per modify-subnet-attribute call, as the AWS CLI takes them."""
+    if dns64 is not None:
+        return ["--enable-dns64" if dns64 else "--no-enable-dns64"]
     if assign_ipv6 is not None:
         return ["--assign-ipv6-address-on-creation" if assign_ipv6 else "--no-assign-ipv6-address-on-creation"]
     return ["--map-public-ip-on-launch" if map_public else "--no-map-public-ip-on-launch"]
@@ -61,6 +63,15 @@ def _ipv6_commands(a: list, k: dict) -> dict:
     return {
         "associate_subnet_cidr_block": lambda: [
             "associate-subnet-cidr-block", "--subnet-id", _id(a[0]), "--ipv6-cidr-block", str(k.get("ipv6_cidr", a[1]))
+        ],
+        "assign_ipv6_addresses": lambda: [
+            "assign-ipv6-addresses", *_interface(a[0]),
+            *(["--ipv6-address-count", str(k["ipv6_address_count"])] if k.get("ipv6_address_count") is not None
+              else ["--ipv6-addresses", *map(str, _listed(k.get("ipv6_addresses", a[2])))]),
+        ],
+        "unassign_ipv6_addresses": lambda: [
+            "unassign-ipv6-addresses", *_interface(a[0]),
+            "--ipv6-addresses", *map(str, _listed(k.get("ipv6_addresses", a[1]))),
         ],
         "create_egress_only_internet_gateway": lambda: ["create-egress-only-internet-gateway", "--vpc-id", _id(a[0])],
         "delete_egress_only_internet_gateway": lambda: [
@@ -77,6 +88,22 @@ def _ipv6_commands(a: list, k: dict) -> dict:
             "delete-vpc-block-public-access-exclusion", "--exclusion-id", _id(a[0])
         ],
     }  # fmt: skip
+
+
+class _NoInterface(Exception):
+    """The command needs the instance's network interface, and only the instance's id was given."""
+
+
+def _interface(instance) -> list[str]:
+    """``--network-interface-id``: the IPv6 address verbs act on the interface, not on the instance."""
+    interface = getattr(instance, "network_interface_id", None)
+    if interface is None:
+        raise _NoInterface
+    return ["--network-interface-id", interface]
+
+
+def _listed(value) -> list:
+    return [value] if isinstance(value, str) or not isinstance(value, list | tuple) else list(value)
 
 
 def _destination(cidr) -> list[str]:
@@ -126,8 +153,9 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "create-subnet",
             "--vpc-id",
             _id(a[0]),
-            "--cidr-block",
-            a[1],
+            *(["--cidr-block", k.get("cidr", a[1])] if k.get("cidr", a[1]) is not None else []),
+            *(["--ipv6-cidr-block", str(k.get("ipv6_cidr", a[5]))] if k.get("ipv6_cidr", a[5]) else []),
+            *(["--ipv6-native"] if k.get("ipv6_native", a[6]) else []),
             *(["--availability-zone", k["availability_zone"]] if k.get("availability_zone") else []),
             *_name_tag("subnet", k.get("name")),
         ],
@@ -136,7 +164,11 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             "modify-subnet-attribute",
             "--subnet-id",
             _id(a[0]),
-            *_subnet_attribute(k.get("map_public_ip_on_launch", a[1]), k.get("assign_ipv6_address_on_creation", a[2])),
+            *_subnet_attribute(
+                k.get("map_public_ip_on_launch", a[1]),
+                k.get("assign_ipv6_address_on_creation", a[2]),
+                k.get("enable_dns64", a[3]),
+            ),
         ],
         "create_internet_gateway": lambda: [
             "create-internet-gateway",
@@ -211,6 +243,7 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
             ),
             *(["--security-group-ids", *[_id(g) for g in k["security_groups"]]] if k.get("security_groups") else []),
             *(["--private-ip-address", str(k["private_ip"])] if k.get("private_ip") else []),
+            *(["--ipv6-address-count", str(k["ipv6_address_count"])] if k.get("ipv6_address_count") else []),
             *_name_tag("instance", k.get("name")),
         ],
         "stop_instance": lambda: ["stop-instances", "--instance-ids", _id(a[0])],
@@ -279,4 +312,8 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
     build = commands.get(action)
     if build is None:
         return None
-    return "aws ec2 " + " ".join(shlex.quote(str(part)) for part in build())
+    try:
+        parts = build()
+    except _NoInterface:
+        return None
+    return "aws ec2 " + " ".join(shlex.quote(str(part)) for part in parts)

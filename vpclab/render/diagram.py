@@ -23,6 +23,7 @@ import graphviz
 
 from ..model.i18n import check_language, code_phrase, tr
 from ..model.resources import InstanceState, NatGatewayState, RouteState
+from .tables import subnet_blocks
 
 FONT = "Noto Sans CJK KR"  # fonts-noto-cjk: Hangul and Latin in one family
 INK = "#263238"  # text on the light node fills
@@ -228,7 +229,8 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
             f"cluster_{subnet.id}",
             _left(
                 f"{tr('ui.subnet', lang)} {_name(subnet)}",
-                f"{subnet.cidr} · {kind}" + (f" · {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block else ""),
+                f"{subnet_blocks(subnet, lang)} · {kind}"
+                + (f" · {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block and subnet.cidr is not None else ""),
                 f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
             ),
             style="rounded,filled" if public else "rounded,filled,dashed",
@@ -321,9 +323,12 @@ def _instance_facts(instance, lang: str) -> list[str]:
         public = f"{tr('ui.public_ip', lang)} {instance.public_ip}"
     else:
         public = tr("diagram.no_public_ip", lang)
+    if instance.private_ip is None:  # an IPv6-only subnet's: no IPv4 at all, its IPv6 address is public
+        ipv4 = [tr("ui.ipv6_only", lang)]
+    else:
+        ipv4 = [f"{tr('ui.private_ip', lang)} {instance.private_ip}", public]
     lines = [
-        f"{tr('ui.private_ip', lang)} {instance.private_ip}",
-        public,
+        *ipv4,
         *(f"IPv6 {a}" for a in getattr(instance, "ipv6_addresses", ())),
         f"{tr('ui.security_groups', lang)}: " + ", ".join(g.group_name for g in instance.security_groups),
     ]
@@ -393,7 +398,7 @@ def _drawn(lab, hop) -> str | None:
         for instance in (*lab.instances.values(), *lab.network_interfaces.values()):
             if (
                 instance.state is not InstanceState.TERMINATED
-                and instance.private_ip in addresses
+                and (instance.private_ip in addresses or any(a in addresses for a in instance.ipv6_addresses))
                 and any(g.id == hop.component for g in instance.security_groups)
             ):
                 return instance.id

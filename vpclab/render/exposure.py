@@ -27,7 +27,8 @@ def _entry_rows(e, lang: str) -> list[list[str]]:
         outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_code, lang)} @ {e.outbound_blocked_at}"
     name = e.instance_id + (f" / {e.interface_id}" if e.interface_id else "")  # a secondary interface
     name += f" ({e.name})" if e.name else ""
-    rows = [[name, e.private_ip, e.public_ip or "—", inbound, blocked, outbound]]
+    private = e.private_ip or tr("ui.ipv6_only", lang)  # an IPv6-only instance has no IPv4 at all
+    rows = [[name, private, e.public_ip or "—", inbound, blocked, outbound]]
     if e.ipv6_addresses:
         rows.append(_ipv6_row(e, lang))
     return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model.i18n import check_language, tr
 from ..model.resources import NatGatewayState, RouteState
 from .diagram import _instance_facts, _name, _nat_facts
+from .tables import subnet_blocks
 
 
 def diagram_text(lab, lang: str | None = None, report=None) -> str:
@@ -30,7 +31,7 @@ def diagram_text(lab, lang: str | None = None, report=None) -> str:
                 for r in table.routes.values()
             )
             lines.append(
-                f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet.cidr} "
+                f"  {tr('ui.subnet', lang)} {_name(subnet)} {subnet_blocks(subnet, lang)} "
                 f"({tr('diagram.zone', lang, zone=subnet.availability_zone)}, {kind}); "
                 f"{tr('ui.route_table', lang)} {_name(table)}: {routes}; {tr('ui.network_acl', lang)} "
                 f"{subnet.network_acl.id}"

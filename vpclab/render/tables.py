@@ -41,6 +41,13 @@ def _text(value: object) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
+def subnet_blocks(subnet, lang: str) -> str:
+    """A subnet's address space as the diagram, tables and text show it: its IPv4 CIDR, or for an
+    IPv6-only subnet its /64 and the "IPv6 only" mark; DNS64 is marked where it is on."""
+    text = str(subnet.cidr) if subnet.cidr is not None else f"{subnet.ipv6_cidr_block} · {tr('ui.ipv6_only', lang)}"
+    return text + (" · DNS64" if subnet.enable_dns64 else "")
+
+
 def _name(resource) -> str:
     return f"{resource.id} ({resource.name})" if getattr(resource, "name", None) else resource.id
 
@@ -104,7 +111,7 @@ def _instance_rows(instances, lang: str) -> list[list[object]]:
         [
             _name(i),
             i.subnet.id,
-            str(i.private_ip),
+            _text(i.private_ip),
             _text(i.public_ip),
             tr("ui.elastic" if i.elastic_ip else ("ui.auto" if i.public_ip else "ui.none"), lang),
             tr(f"ui.state_{i.state.value}", lang),
@@ -138,7 +145,7 @@ def lab_html(lab, lang: str | None = None) -> str:
                 [
                     _name(s),
                     s.vpc.id,
-                    str(s.cidr),
+                    subnet_blocks(s, lang),
                     s.availability_zone,
                     lab.route_table_of(s).id,
                     _yes(lab.is_public(s), lang),
@@ -255,7 +262,7 @@ def resource_html(resource, lang: str | None = None) -> str:
                 [
                     _name(resource),
                     resource.vpc.id,
-                    str(resource.cidr),
+                    subnet_blocks(resource, lang),
                     resource.availability_zone,
                     _yes(resource.map_public_ip_on_launch, lang),
                     resource.available_ip_address_count,

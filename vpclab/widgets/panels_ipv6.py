@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..model.verbs_ipv6 import first_free_ipv6_subnet
 from .panels import _WIDE, Panel
 
 BLOCK_MODES = [("off", "off"), ("block-bidirectional", "block-bidirectional"), ("block-ingress", "block-ingress")]
@@ -12,23 +13,23 @@ EXCLUSION_MODES = [("allow-bidirectional", "allow-bidirectional"), ("allow-egres
 
 
 def free_ipv6_subnet(lab, subnet) -> str:
-    """The first /64 of the subnet's VPC that no subnet holds yet ("" when there is none to offer)."""
-    taken = {s.ipv6_cidr_block for s in lab.subnets.values()}
-    for block in subnet.vpc.ipv6_cidr_blocks if subnet is not None else ():
-        for candidate in block.subnets(new_prefix=64):
-            if candidate not in taken:
-                return str(candidate)
-    return ""
+    """The first /64 of the subnet's VPC (or of a VPC given itself) that no subnet holds yet ("" when
+    there is none to offer)."""
+    vpc = getattr(subnet, "vpc", subnet)
+    free = first_free_ipv6_subnet(lab, vpc) if vpc is not None else None
+    return str(free) if free is not None else ""
 
 
 class Ipv6Panel(Panel):
-    """The VPC's Amazon /56, a subnet's /64 and its auto-assign setting, the egress-only gateway."""
+    """The VPC's Amazon /56, a subnet's /64 and its auto-assign setting, an instance's IPv6 addresses,
+    the egress-only gateway."""
 
     def build(self):
         self._offered: set[str] = set()  # the /64 this panel filled in itself, replaced as the lab changes
         self.vpc = self.dropdown("console.vpc", self.vpcs)
         self.subnet = self.dropdown("console.subnet", self.subnets)
         self.ipv6_cidr = self.text("console.ipv6_cidr", "")
+        self.instance = self.dropdown("console.instance", self.instances)
         self.gateway = self.dropdown(
             "console.egress_only_gateway", lambda: list(self.lab.egress_only_internet_gateways.values())
         )
@@ -57,6 +58,19 @@ class Ipv6Panel(Panel):
                     "magic",
                 ),
             ),
+            self.row(
+                b("console.create_ipv6_only", self._create_ipv6_only, "plus"),
+                b("console.toggle_dns64", self._toggle_dns64, "exchange"),
+            ),
+            self.instance,
+            self.row(
+                b(
+                    "console.assign_ipv6",
+                    lambda: act("assign_ipv6_addresses", self._instance(), ipv6_address_count=1),
+                    "plus",
+                ),
+                b("console.unassign_ipv6", self._unassign, "minus"),
+            ),
             self.gateway,
             self.row(
                 b(
@@ -67,10 +81,28 @@ class Ipv6Panel(Panel):
             ),
         ]
 
+    def _create_ipv6_only(self) -> None:
+        """An IPv6-only subnet in the chosen VPC, of the /64 in the text box (no IPv4 block at all)."""
+        self.console.act("create_subnet", self.vpc.value, ipv6_cidr=self.ipv6_cidr.value.strip(), ipv6_native=True)
+
+    def _toggle_dns64(self) -> None:
+        subnet = self.lab.subnets.get(self.subnet.value)
+        turn_on = subnet is None or not subnet.enable_dns64  # an unknown subnet: the lab names the error
+        self.console.act("modify_subnet_attribute", self.subnet.value, enable_dns64=turn_on)
+
+    def _instance(self):
+        # The object, not its id: the AWS CLI shown beside the call names the instance's network interface.
+        return self.lab.instances.get(self.instance.value, self.instance.value)
+
+    def _unassign(self) -> None:
+        instance = self._instance()
+        held = [str(a) for a in getattr(instance, "ipv6_addresses", ())]
+        self.console.act("unassign_ipv6_addresses", instance, held)
+
     def refresh(self) -> None:
         super().refresh()
-        # offer the next free /64 of the chosen subnet's VPC; a learner's own text is kept
-        subnet = self.lab.subnets.get(self.subnet.value)
+        # offer the next free /64 of the chosen subnet's VPC (or the chosen VPC); a learner's own text is kept
+        subnet = self.lab.subnets.get(self.subnet.value) or self.lab.vpcs.get(self.vpc.value)
         if not self.ipv6_cidr.value.strip() or self.ipv6_cidr.value in self._offered:
             self.ipv6_cidr.value = free_ipv6_subnet(self.lab, subnet)
             self._offered = {self.ipv6_cidr.value}
