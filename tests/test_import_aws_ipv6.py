@@ -629,7 +629,7 @@ def test_an_ipv6_only_subnet_without_dns64_is_judged_and_names_the_fix(tmp_path)
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda d: d["Subnets"][-1].update(CidrBlock="10.0.3.0/24"), "Subnets[2].CidrBlock"),
+        (lambda d: d["Subnets"][-1].update(CidrBlock="10.0.3.0/24"), "Subnets[2].Ipv6Native"),
         (lambda d: d["Subnets"][-1].update(Ipv6CidrBlockAssociationSet=[]), "Subnets[2].Ipv6CidrBlockAssociationSet"),
     ],
 )

@@ -28,9 +28,8 @@ def exposed_ports(report) -> list[str]:
     """``tcp 22``, ``tcp 80-443`` ...: each protocol and port range open to the internet somewhere."""
     found = {}
     for entry in report:
-        for piece in entry.inbound:
-            text = f"{piece.protocol} {'echo' if piece.protocol == 'icmp' else piece.ports}"
-            found[(piece.protocol, piece.ports.first, piece.ports.last)] = text
+        for piece in (*entry.inbound, *entry.inbound_v6):
+            found[(piece.protocol, piece.ports.first, piece.ports.last)] = piece.label
         for path in entry.via_load_balancers:
             found[(path.protocol, path.listener_port, path.listener_port)] = f"{path.protocol} {path.listener_port}"
     return [found[k] for k in sorted(found)]
@@ -51,7 +50,8 @@ def to_collect(report, lab) -> list[str]:
     from .engine.verdicts import collect_command, missing_keys
 
     for item in lab.unsupported:
-        if item.why == "not_collected" and item.kind == "load-balancer":
+        # Without these calls an answer may be "exposed" where Block Public Access or a balancer decides otherwise.
+        if item.why == "not_collected" and item.kind in ("load-balancer", "block-public-access"):
             keys, region = missing_keys(item.detail)
             calls.update(collect_command(key, region) for key in keys if region)
     return sorted(calls)
@@ -60,7 +60,7 @@ def to_collect(report, lab) -> list[str]:
 def _inbound_text(entry, lang: str) -> str:
     from .model.i18n import tr
 
-    parts = [str(p) for p in entry.inbound]
+    parts = [str(p) for p in (*entry.inbound, *entry.inbound_v6)]  # an IPv6 piece shows its IPv6 sources
     parts += [
         tr(
             "audit.via_load_balancer",
@@ -84,9 +84,12 @@ def _why_text(entry, lang: str) -> str:
         if entry.inbound_code and entry.inbound_code != "UNSUPPORTED_COMPONENT":  # what the known part says
             text += "; " + _coded(entry.inbound_code, entry.inbound_blocked_at, lang)
         return text
+    said = []
     if entry.inbound_code and (entry.verdict == "none" or entry.inbound):
-        return _coded(entry.inbound_code, entry.inbound_blocked_at, lang)
-    return ""
+        said.append(_coded(entry.inbound_code, entry.inbound_blocked_at, lang))
+    if entry.ipv6_addresses and entry.inbound_v6_code and (entry.verdict == "none" or entry.inbound_v6):
+        said.append("IPv6: " + _coded(entry.inbound_v6_code, entry.inbound_v6_blocked_at, lang))
+    return "; ".join(said)
 
 
 def _coded(code: str, at: str | None, lang: str) -> str:
@@ -111,6 +114,25 @@ def _reasons_text(reasons, lang: str) -> str:
 
 
 def _outbound_text(entry, lang: str) -> str:
+    """The IPv4 answer, then the IPv6 one where the entry has IPv6 addresses."""
+    text = _outbound_v4_text(entry, lang)
+    if entry.ipv6_addresses:
+        text += "; IPv6: " + _outbound_v6_text(entry, lang)
+    return text
+
+
+def _outbound_v6_text(entry, lang: str) -> str:
+    from .model.i18n import tr
+
+    if entry.outbound_v6:
+        return tr("ui.yes_via", lang, gateway=entry.outbound_v6_via)
+    if entry.outbound_v6 is None:
+        reasons = _reasons_text([r for r in entry.unknown if r.direction == "outbound"], lang)
+        return f"{tr('audit.verdict.unknown', lang)}: {reasons}"
+    return f"{tr('ui.no', lang)}: {_coded(entry.outbound_v6_code, entry.outbound_v6_blocked_at, lang)}"
+
+
+def _outbound_v4_text(entry, lang: str) -> str:
     from .model.i18n import tr
 
     if entry.outbound:

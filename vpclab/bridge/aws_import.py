@@ -266,9 +266,9 @@ class Importer:
             if vpc is None:
                 continue
             native = node.flag("Ipv6Native", False) or not node.has("CidrBlock")
+            if native and node.has("CidrBlock"):  # AWS gives an IPv6-only subnet no IPv4 CIDR (fact sheet §12.1)
+                raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("Ipv6Native").where, value="true")
             block = None if native else node.cidr("CidrBlock")
-            if native and node.has("CidrBlock"):  # AWS: "not supported for an IPv6 only subnet"
-                raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("CidrBlock").where, value="Ipv6Native")
             if block is not None and (
                 not 16 <= block.prefixlen <= 28 or not any(block.subnet_of(c) for c in vpc.cidrs)
             ):

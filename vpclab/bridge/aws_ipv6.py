@@ -119,7 +119,9 @@ def interface_addresses(imp, sources: list[Node], holder, owner_id: str) -> None
         if address in holder.ipv6_addresses:
             continue
         block = subnet.ipv6_cidr_block
-        if block is None or address not in block:
+        if block is None:
+            raise AwsSnapshotError("InvalidAwsSnapshot:no_ipv6_block", where=where, value=str(address), id=subnet.id)
+        if address not in block:
             raise AwsSnapshotError(
                 "InvalidAwsSnapshot:outside_subnet", where=where, value=str(address), id=subnet.id, cidr=str(block)
             )
@@ -161,7 +163,9 @@ def egress_only_gateways(imp) -> None:
         if vpc is None:
             continue
         if vpc.egress_only_internet_gateway is not None:  # "only one ... to a VPC at a time" (§13)
-            raise AwsSnapshotError("InvalidAwsSnapshot:second_gateway", where=attached[0].at("VpcId").where, id=vpc.id)
+            raise AwsSnapshotError(
+                "InvalidAwsSnapshot:second_egress_only_gateway", where=attached[0].at("VpcId").where, id=vpc.id
+            )
         gateway = EgressOnlyInternetGateway(gateway_id, vpc, node.name())
         lab.egress_only_internet_gateways[gateway_id] = vpc.egress_only_internet_gateway = gateway
 
@@ -176,7 +180,11 @@ def inferred_gateway(imp, table, target_id: str):
 
 # ---- Block Public Access -----------------------------------------------------------------------------------
 def _mode(node: Node, key: str, enum_type):
-    text = (node.text(key, optional=True) or "off").strip().lower()
+    """The mode a node names, or None where it names none (an emulator's empty options object)."""
+    text = node.text(key, optional=True)
+    if text is None or not text.strip():
+        return None
+    text = text.strip().lower()
     text = _EARLY_MODE_NAMES.get(text, text)
     for member in enum_type:
         if member.value == text:
@@ -190,9 +198,12 @@ def block_public_access(imp) -> None:
     regions = sorted({v.region or lab.region for v in lab.vpcs.values()})
     options = {}
     for node, region in imp.of("VpcBlockPublicAccessOptions"):
+        stated = node.text("AwsRegion", optional=True)
+        if stated is not None and stated != region:  # the options of another Region, filed under this one
+            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("AwsRegion").where, value=stated[:40])
         options[region] = _mode(node, "InternetGatewayBlockMode", BlockPublicAccessMode)
     for region in regions:
-        if region not in options:
+        if options.get(region) is None:  # not collected, or an options object that names no mode
             options[region] = _mode_from_vpcs(imp, region)
         mode = options[region]
         if mode is None:
@@ -232,11 +243,8 @@ def _exclusion(imp, node: Node, region: str) -> None:
     state = (node.text("State", optional=True) or "create-complete").lower()
     if exclusion_id is None or state not in _IN_EFFECT:
         return  # being created, failed, being deleted or deleted: not in effect
-    arn = node.text("ResourceArn", optional=True) or ""
-    kind, _, resource_id = arn.rpartition(":")[2].partition("/")
-    table = {"vpc": lab.vpcs, "subnet": lab.subnets}.get(kind)
-    if table is None or not resource_id:
-        raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("ResourceArn").where, value=arn[:80])
+    kind, resource_id = _excluded_resource(imp, node, region)
+    table = lab.vpcs if kind == "vpc" else lab.subnets
     resource = table.get(resource_id)
     if resource is None:  # a VPC or subnet a filtered describe call left out: it changes nothing here
         detail = f"{'Vpcs' if kind == 'vpc' else 'Subnets'} ({region})"
@@ -245,6 +253,8 @@ def _exclusion(imp, node: Node, region: str) -> None:
     if any(x.resource is resource for x in lab.block_public_access_exclusions.values()):
         raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=node.at("ResourceArn").where, id=resource_id)
     mode = _mode(node, "InternetGatewayExclusionMode", ExclusionMode)
+    if mode is None:
+        raise AwsSnapshotError("InvalidAwsSnapshot:missing", where=node.at("InternetGatewayExclusionMode").where)
     exclusion = VpcBlockPublicAccessExclusion(
         exclusion_id,
         mode,
@@ -253,3 +263,39 @@ def _exclusion(imp, node: Node, region: str) -> None:
         node.name(),
     )
     lab.block_public_access_exclusions[exclusion_id] = exclusion
+
+
+def _excluded_resource(imp, node: Node, region: str) -> tuple[str, str]:
+    """The kind (``vpc`` or ``subnet``) and id an exclusion's ``ResourceArn`` names, refused unless it is
+    ``arn:aws:ec2:<this Region>:<the VPC owner's account>:vpc|subnet/<id>``: an account lists only the
+    exclusions of its own Region, for VPCs and subnets it owns (fact sheet §14.1); vpclab knows the
+    commercial partition only."""
+    arn = node.text("ResourceArn", optional=True) or ""
+    parts = arn.split(":", 5)
+    kind, _, resource_id = parts[-1].partition("/")
+    fits = (
+        len(parts) == 6
+        and parts[:3] == ["arn", "aws", "ec2"]
+        and parts[3] == region
+        and parts[4].isdigit()
+        and len(parts[4]) == 12
+        and kind in ("vpc", "subnet")
+        and resource_id.startswith(f"{kind}-")
+    )
+    if fits:
+        resource = (imp.lab.vpcs if kind == "vpc" else imp.lab.subnets).get(resource_id)
+        vpc = resource if kind == "vpc" or resource is None else resource.vpc
+        owner = _vpc_owners(imp).get(vpc.id) if vpc is not None else None
+        fits = owner is None or owner == parts[4]
+    if not fits:
+        raise AwsSnapshotError("InvalidAwsSnapshot:value", where=node.at("ResourceArn").where, value=arn[:120])
+    return kind, resource_id
+
+
+def _vpc_owners(imp) -> dict[str, str]:
+    """Each VPC's owner account, where describe-vpcs gives it (every account of a shared VPC names the owner)."""
+    owners = {}
+    for node, _ in imp.of("Vpcs"):
+        if isinstance(node.value, dict) and node.has("OwnerId") and node.has("VpcId"):
+            owners.setdefault(node.text("VpcId"), node.text("OwnerId"))
+    return owners

@@ -107,6 +107,10 @@ def _route(imp, table: RouteTable, node: Node) -> None:
         destinations = [node.cidr6("DestinationIpv6CidrBlock")]
     else:
         raise AwsSnapshotError("InvalidAwsSnapshot:missing", where=node.at("DestinationCidrBlock").where)
+    if key == "EgressOnlyInternetGatewayId" and any(d.version == 4 for d in destinations):
+        # AWS documents the target as "[IPv6 traffic only]"; moto accepts 0.0.0.0/0 -> eigw (fact sheet §12.4, §12.8)
+        where = node.at("DestinationCidrBlock" if node.has("DestinationCidrBlock") else "DestinationPrefixListId")
+        raise AwsSnapshotError("InvalidAwsSnapshot:value", where=where.where, value=str(destinations[0]))
     for destination in destinations:
         target = _resolve(imp, table, target_id, state, key, node)
         if target == LOCAL and destination not in (*table.vpc.cidrs, *table.vpc.ipv6_cidr_blocks):

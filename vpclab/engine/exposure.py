@@ -40,9 +40,15 @@ class ExposedPorts:
     ports: PortRange
     sources: tuple[IPv4Network, ...]
 
+    @property
+    def label(self) -> str:
+        """``tcp 22``, ``icmp echo``, ``icmpv6 echo`` (AWS spells ICMPv6 by its number, 58; the audit asks echo)."""
+        if self.protocol in ("icmp", Protocol.ICMPV6.value):
+            return f"{'icmp' if self.protocol == 'icmp' else 'icmpv6'} echo"
+        return f"{self.protocol} {self.ports}"
+
     def __str__(self) -> str:
-        ports = "echo" if self.protocol == "icmp" else str(self.ports)
-        return f"{self.protocol} {ports} ← {', '.join(map(str, self.sources))}"
+        return f"{self.label} ← {', '.join(map(str, self.sources))}"
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,15 @@ RESERVED_ROUTE_RANGE = IPv4Network("169.254.168.0/22")
 @lru_cache(maxsize=4096)
 def _network(text: str):
     # Networks are immutable values; a lesson names the same few CIDRs over and over.
-    return ip_network(text, strict=False)
+    return ip_network(_unscoped(text), strict=False)
+
+
+def _unscoped(text: str) -> str:
+    """Refuse an IPv6 zone id (``fe80::1%eth0``): Python accepts one, but an address with a zone never
+    equals the same address without it, and EC2 neither takes nor prints one."""
+    if "%" in text:
+        raise ValueError(text)
+    return text
 
 
 def parse_cidr(value: object, parameter: str = "cidrBlock") -> IPv4Network:
@@ -120,7 +128,10 @@ def parse_cidr_any(value: object, parameter: str = "cidrBlock") -> IPv4Network |
 def parse_ip_any(value: object, parameter: str = "address") -> IPv4Address | IPv6Address:
     if isinstance(value, IPv6Address) or (isinstance(value, str) and ":" in value):
         try:
-            return IPv6Address(value.strip()) if isinstance(value, str) else value
+            address = IPv6Address(_unscoped(value.strip())) if isinstance(value, str) else value
+            if address.scope_id is not None:
+                raise ValueError(value)
+            return address
         except ValueError:
             raise InvalidParameterError(
                 "InvalidParameterValue", "InvalidParameterValue:ip6", value=value, parameter=parameter

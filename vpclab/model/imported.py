@@ -99,4 +99,7 @@ class Unsupported:
     def text(self, lang: str | None = None) -> str:
         from .i18n import tr
 
+        if self.kind == "block-public-access" and self.why == "not_collected":
+            # The mode is taken as off (docs/modelling-choices.md): paths are judged, not left unjudged.
+            return tr("unsupported.bpa_options_not_collected", lang, detail=self.detail)
         return tr(f"unsupported.{self.why}", lang, kind=self.kind, id=self.id, where=self.where, detail=self.detail)
