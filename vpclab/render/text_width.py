@@ -47,7 +47,6 @@ _NARROW = {"·": (561, 592), "—": (894, 908), "–": (536, 544), "’": (278, 
 FULL = 1000
 
 
-@lru_cache(maxsize=4096)
 def _advance(char: str, bold: bool) -> int:
     """One character's advance, in thousandths of an em."""
     code = ord(char)
@@ -62,6 +61,7 @@ def _advance(char: str, bold: bool) -> int:
     return FULL
 
 
+@lru_cache(maxsize=8192)  # a console redraws the same lines after every click
 def text_width(text: str, points: float, bold: bool = False) -> float:
     """The width of one line of ``text`` at ``points`` points, in points."""
     return sum(_advance(char, bold) for char in text) * points / 1000
