@@ -129,27 +129,44 @@ def test_the_blocking_component_is_the_firewalls_interface_not_the_instance():
     assert any(r.component == "eni-08d16ab899a55910e" and r.direction == "outbound" for r in entry.unknown)
 
 
-def test_an_ipv6_address_and_a_v6_rule_are_listed_and_leave_the_answer_unknown(tmp_path):
-    source = DATA / "batfish-tests" / "test-subnet" / "aws_configs"
+def test_an_ipv6_address_and_a_v6_rule_on_a_real_snapshot_are_judged_not_left_unknown(tmp_path):
+    source = DATA / "batfish-tests" / "test-public-subnet" / "aws_configs"
     copy = tmp_path / "v6"
     shutil.copytree(source, copy)
-    reservations = next(p for p in copy.rglob("*.json") if '"Reservations"' in p.read_text(encoding="utf-8"))
-    data = json.loads(reservations.read_text(encoding="utf-8"))
-    instance = data["Reservations"][0]["Instances"][0]
-    instance["NetworkInterfaces"][0]["Ipv6Addresses"] = [{"Ipv6Address": "2600:1f18:1::10"}]
-    reservations.write_text(json.dumps(data), encoding="utf-8")
-    groups = next(p for p in copy.rglob("*.json") if '"SecurityGroups"' in p.read_text(encoding="utf-8"))
-    data = json.loads(groups.read_text(encoding="utf-8"))
-    data["SecurityGroups"][0]["IpPermissions"].append(
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+
+    def edit(key: str, change) -> None:
+        path = next(p for p in copy.rglob("*.json") if f'"{key}"' in p.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        change(data[key])
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+    block = {"Ipv6CidrBlock": "2600:1f16:c6:ff00::/56", "Ipv6CidrBlockState": {"State": "associated"}}  # us-east-2
+    edit("Vpcs", lambda vpcs: vpcs[0].update(Ipv6CidrBlockAssociationSet=[block]))
+    subnet_block = {"Ipv6CidrBlock": "2600:1f16:c6:ff01::/64", "Ipv6CidrBlockState": {"State": "associated"}}
+    edit("Subnets", lambda subnets: subnets[0].update(Ipv6CidrBlockAssociationSet=[subnet_block]))
+    instance_id = {}
+
+    def give_address(reservations):
+        instance = next(i for r in reservations for i in r["Instances"] if i["SubnetId"] == subnet_id)
+        instance["NetworkInterfaces"][0]["Ipv6Addresses"] = [{"Ipv6Address": "2600:1f16:c6:ff01::10"}]
+        instance_id["id"] = instance["InstanceId"]
+
+    subnet_id = json.loads((copy / "Subnets.json").read_text(encoding="utf-8"))["Subnets"][0]["SubnetId"]
+    edit("Reservations", give_address)
+    route = {"DestinationIpv6CidrBlock": "::/0", "GatewayId": "igw-0a409e562d251f766", "State": "active"}
+    edit(
+        "RouteTables",
+        lambda tables: [t["Routes"].append(route) for t in tables if t["Associations"][0]["Main"] is False],
     )
-    groups.write_text(json.dumps(data), encoding="utf-8")
+    rule = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+    edit("SecurityGroups", lambda groups: [g["IpPermissions"].append(rule) for g in groups])
     lab = Lab.from_aws(copy)
-    listed = {(u.kind, u.why) for u in lab.unsupported}
-    assert {("ipv6-address", "ipv6"), ("security-group-rule", "ipv6")} <= listed
-    entry = lab.exposure()[instance["InstanceId"]]
-    assert entry.verdict == "unknown" and entry.outbound is not False
-    assert any(r.why == "ipv6" and r.component == "2600:1f18:1::10" for r in entry.unknown)
+    assert [str(a) for a in lab.instances[instance_id["id"]].ipv6_addresses] == ["2600:1f16:c6:ff01::10"]
+    assert not [u for u in lab.unsupported if u.why == "ipv6"]
+    entry = lab.exposure()[instance_id["id"]]
+    # The ACL was made before the VPC had IPv6: it has no IPv6 entry, so its "*" deny (32768) decides.
+    assert entry.inbound_v6 == [] and entry.inbound_v6_code == "SUBNET_ACL_RESTRICTION"
+    assert not [r for r in entry.unknown if r.why == "ipv6"]
 
 
 # ---- the property: one describe file fewer never turns unknown or exposed into none -----------------------------

@@ -50,6 +50,24 @@ def test_the_ipv6_tool_gives_the_vpc_its_block_a_subnet_the_next_free_64_and_aut
     assert launched.ipv6_addresses and launched.ipv6_addresses[0] in s.public.ipv6_cidr_block
 
 
+def test_the_ipv6_tool_gives_a_running_instance_an_address_and_takes_it_back_and_undo_restores_it(classroom):
+    s = classroom
+    console = vpclab.Console(s.lab, tools=["ipv6"])
+    panel = console.panels["ipv6"]
+    click(console, "ipv6", "console.add_ipv6_block")
+    panel.subnet.value = s.public.id
+    click(console, "ipv6", "console.associate_ipv6")
+    panel.instance.value = s.web.id
+    click(console, "ipv6", "console.assign_ipv6")
+    (address,) = s.web.ipv6_addresses
+    assert address in s.public.ipv6_cidr_block
+    assert f"assign-ipv6-addresses --network-interface-id {s.web.network_interface_id}" in console.code.value
+    click(console, "ipv6", "console.unassign_ipv6")
+    assert s.web.ipv6_addresses == [] and "unassign-ipv6-addresses" in console.code.value
+    console.undo()
+    assert s.web.ipv6_addresses == [address]
+
+
 def test_a_subnet_ipv6_block_outside_the_vpc_is_refused_with_its_aws_code_and_changes_nothing(classroom):
     s = classroom
     console = vpclab.Console(s.lab, tools=["ipv6"])

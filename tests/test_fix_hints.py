@@ -242,7 +242,15 @@ def terminated_sender():
     return Case(s.lab, s.app, "internet", port=443)
 
 
-# IPv6 and Block Public Access (issue 14): hints in words only
+# ---- IPv6, the egress-only gateway and Block Public Access ------------------------------------------------
+def _dual_stack(gateway: bool = True):
+    """``_vpc`` with an Amazon /56 and the subnet's first /64 (the instance has no IPv6 address yet)."""
+    lab, vpc, subnet, web = _vpc(gateway=gateway)
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    lab.associate_subnet_cidr_block(subnet, str(next(vpc.ipv6_cidr_blocks[0].subnets(new_prefix=64))))
+    return lab, vpc, subnet, web
+
+
 def block_public_access():
     lab, vpc, subnet, web = _vpc()
     _public_route_table(lab, vpc, subnet)
@@ -250,10 +258,54 @@ def block_public_access():
     return Case(lab, "internet", web, port=80)
 
 
+def block_public_access_outbound():
+    lab, vpc, subnet, web = _vpc()
+    _public_route_table(lab, vpc, subnet)
+    lab.modify_vpc_block_public_access_options("block-bidirectional")
+    return Case(lab, web, "internet", port=443)
+
+
+def block_public_access_outbound_in_ingress_mode():
+    case = block_public_access_outbound()
+    case.lab.modify_vpc_block_public_access_options("block-ingress")  # allow-egress means nothing here
+    return case
+
+
+def block_public_access_ipv6_inbound():
+    lab, vpc, subnet, web = _dual_stack()
+    table = _public_route_table(lab, vpc, subnet)
+    lab.create_route(table, "::/0", vpc.internet_gateway)
+    lab.authorize_security_group_ingress(web.security_groups[0], "tcp", 80, cidr="::/0")
+    lab.assign_ipv6_addresses(web, ipv6_address_count=1)
+    lab.modify_vpc_block_public_access_options("block-ingress")
+    return Case(lab, "2001:db8::10", str(web.ipv6_addresses[0]), port=80)
+
+
+def block_public_access_egress_only_outbound():
+    lab, vpc, subnet, web = _dual_stack(gateway=False)
+    table = lab.create_route_table(vpc, name="outbound-only")
+    lab.create_route(table, "::/0", lab.create_egress_only_internet_gateway(vpc))
+    lab.associate_route_table(table, subnet)
+    lab.assign_ipv6_addresses(web, ipv6_address_count=1)
+    lab.modify_vpc_block_public_access_options("block-bidirectional")
+    return Case(lab, web, "2001:db8::10", port=443)
+
+
+def block_public_access_nat_gateway():
+    s = scenarios.classroom()
+    s.lab.modify_vpc_block_public_access_options("block-bidirectional")
+    return Case(s.lab, s.app, "internet", port=443)
+
+
+def block_public_access_exclusion_of_the_wrong_mode():
+    case = block_public_access()
+    case.lab.create_vpc_block_public_access_exclusion(subnet=case.destination.subnet, mode="allow-egress")
+    return case
+
+
 def egress_only_inbound():
-    lab, vpc, subnet, _ = _vpc(gateway=False)
-    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
-    lab.associate_subnet_cidr_block(subnet, str(next(vpc.ipv6_cidr_blocks[0].subnets(new_prefix=64))))
+    """The forward path: the VPC has an egress-only gateway and no internet gateway."""
+    lab, vpc, subnet, _ = _dual_stack(gateway=False)
     table = lab.create_route_table(vpc, name="outbound-only")
     lab.create_route(table, "::/0", lab.create_egress_only_internet_gateway(vpc))
     lab.associate_route_table(table, subnet)
@@ -261,16 +313,66 @@ def egress_only_inbound():
     return Case(lab, "2001:db8::10", str(app.ipv6_addresses[0]), port=80)
 
 
+def egress_only_reply():
+    """The return path: the request came in by the internet gateway, the reply is routed to the egress-only one."""
+    lab, vpc, subnet, web = _dual_stack()
+    table = _public_route_table(lab, vpc, subnet)
+    lab.create_route(table, "::/0", lab.create_egress_only_internet_gateway(vpc))
+    lab.authorize_security_group_ingress(web.security_groups[0], "tcp", 80, cidr="::/0")
+    lab.assign_ipv6_addresses(web, ipv6_address_count=1)
+    return Case(lab, "2001:db8::10", web, port=80)
+
+
+def egress_only_in_the_main_table():
+    """The subnet uses the main route table, which sends ::/0 to the egress-only gateway (and 0.0.0.0/0 out)."""
+    lab, vpc, _, web = _dual_stack()
+    main = vpc.main_route_table
+    lab.create_route(main, "::/0", lab.create_egress_only_internet_gateway(vpc))
+    lab.create_route(main, "0.0.0.0/0", vpc.internet_gateway)
+    lab.authorize_security_group_ingress(web.security_groups[0], "tcp", 80, cidr="::/0")
+    lab.assign_ipv6_addresses(web, ipv6_address_count=1)
+    return Case(lab, "2001:db8::10", web, port=80)
+
+
 def no_ipv6_address():
     lab, _, _, web = _vpc()
     return Case(lab, "2001:db8::10", web, port=80)
 
 
+def no_ipv6_address_in_a_subnet_without_a_block():
+    lab, vpc, _, _ = _dual_stack()
+    other = lab.create_subnet(vpc, "10.0.2.0/24", name="other")
+    return Case(lab, "2001:db8::10", lab.run_instance(other, name="worker"), port=80)
+
+
+def no_ipv6_address_in_a_dual_stack_subnet():
+    lab, _, _, web = _dual_stack()
+    return Case(lab, "2001:db8::10", web, port=80)
+
+
+def no_such_ipv6_address():
+    lab, _, _, web = _dual_stack()
+    lab.assign_ipv6_addresses(web, ipv6_address_count=1)
+    nobody = web.ipv6_addresses[0] + 7
+    return Case(lab, web, str(nobody), port=80)
+
+
 # (builder, expected code, whether the fix is a call of the API)
 CASES = [
-    (block_public_access, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", False),
-    (egress_only_inbound, "EGRESS_ONLY_IGW_NO_INBOUND", False),
-    (no_ipv6_address, "IPV6_NO_ADDRESS", False),
+    (block_public_access, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_outbound, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_outbound_in_ingress_mode, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_ipv6_inbound, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_egress_only_outbound, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_nat_gateway, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (block_public_access_exclusion_of_the_wrong_mode, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", True),
+    (egress_only_inbound, "EGRESS_ONLY_IGW_NO_INBOUND", True),
+    (egress_only_reply, "EGRESS_ONLY_IGW_NO_INBOUND", True),
+    (egress_only_in_the_main_table, "EGRESS_ONLY_IGW_NO_INBOUND", True),
+    (no_ipv6_address, "IPV6_NO_ADDRESS", True),
+    (no_ipv6_address_in_a_subnet_without_a_block, "IPV6_NO_ADDRESS", True),
+    (no_ipv6_address_in_a_dual_stack_subnet, "IPV6_NO_ADDRESS", True),
+    (no_such_ipv6_address, "NO_POSSIBLE_DESTINATION", False),
     (no_route_main_table, "NO_ROUTE_TO_DESTINATION", True),
     (no_route_with_a_public_table_elsewhere, "NO_ROUTE_TO_DESTINATION", True),
     (no_route_no_gateway, "NO_ROUTE_TO_DESTINATION", True),
@@ -314,6 +416,8 @@ def _never_proposed(case: Case, analysis) -> list[str]:
                 wrong.append(f"{step}: a route added to the main route table")
             if ip_network(destination).prefixlen == 32:
                 wrong.append(f"{step}: a /32 route for one client")
+        if step.verb == "modify_vpc_block_public_access_options":
+            wrong.append(f"{step}: Block Public Access changed for the whole account")
         if step.verb in ("start_instance", "associate_address"):
             instance = case.lab.instances[step.args[-1] if step.verb == "start_instance" else step.args[1]]
             if instance.state is InstanceState.TERMINATED:
@@ -366,3 +470,29 @@ def test_a_blocked_reply_is_named_by_its_own_port_and_its_fix_opens_the_ephemera
     assert "TCP port 1024-65535" in fix
     (step,) = analysis.fix_steps
     assert step.verb == "create_network_acl_entry" and step.args[4] == (1024, 65535) and step.args[1] % 10 == 0
+
+
+def test_moving_a_dual_stack_subnet_off_the_main_table_keeps_its_ipv6_way_out():
+    """The IPv4 fix makes the subnet a table of its own: a copy of the main table's routes, so the
+    ::/0 route to the egress-only gateway that the subnet used goes with it (one route changes)."""
+    lab = Lab()
+    vpc = lab.create_vpc("10.0.0.0/16")
+    lab.associate_vpc_cidr_block(vpc, amazon_provided_ipv6=True)
+    block = vpc.ipv6_cidr_blocks[0]
+    subnet = lab.create_subnet(vpc, "10.0.1.0/24", ipv6_cidr=str(next(block.subnets(new_prefix=64))))
+    eigw = lab.create_egress_only_internet_gateway(vpc)
+    lab.create_route(vpc.main_route_table, "::/0", eigw)
+    gateway = lab.create_internet_gateway()
+    lab.attach_internet_gateway(gateway, vpc)
+    group = lab.create_security_group(vpc, "web", "web")
+    lab.authorize_security_group_ingress(group, "tcp", 80, cidr="0.0.0.0/0")
+    web = lab.run_instance(subnet, security_groups=[group], ipv6_address_count=1)
+    lab.allocate_address()
+    lab.associate_address(next(iter(lab.elastic_ips.values())), web)
+    assert lab.analyze(web, "internet", "tcp", 443, ip_version=6).reachable
+    analysis = lab.analyze("internet", web, "tcp", 80)
+    assert not analysis.reachable and analysis.fix_steps
+    fixes.apply(lab, analysis.fix_steps)
+    assert lab.analyze("internet", web, "tcp", 80).reachable
+    assert not lab.route_table_of(subnet).main
+    assert lab.analyze(web, "internet", "tcp", 443, ip_version=6).reachable  # still out through the gateway

@@ -317,3 +317,10 @@ def test_undo_of_an_egress_only_gateway_deletion_brings_back_the_same_object(dua
     assert s.vpc.egress_only_internet_gateway is eigw and s.lab.egress_only_internet_gateways[eigw.id] is eigw
     assert s.public_rt.routes[IPv6Network("::/0")].target is eigw and route.state.value == "active"
     s.lab.delete_egress_only_internet_gateway(eigw)  # the learner's variable works again
+
+
+def test_a_malformed_ipv6_address_is_named_as_an_ipv6_address_in_both_languages():
+    with pytest.raises(vpclab.InvalidParameterError) as caught:
+        vpclab.Lab().analyze("2001:db8::zz", "internet", "tcp", 80)
+    assert caught.value.code == "InvalidParameterValue"
+    assert "IPv6" in caught.value.message("en") and "IPv6" in caught.value.message("ko")

@@ -26,6 +26,7 @@ from ..model.resources import (
     NetworkInterface,
     SecurityGroup,
 )
+from . import aws_ipv6
 from .aws_nodes import Node
 
 GROUPS_PER_INTERFACE = 16  # AWS's highest quota (the default is 5)
@@ -270,7 +271,8 @@ def _subnet_not_collected(imp, item: Node, ends, region: str) -> bool:
         subnet_id,
         "not_collected",
         detail=f"{missing} ({region})",
-        addresses=[str(Node({"a": a}, item.where).ip("a")) for a in addresses],
+        addresses=[str(Node({"a": a}, item.where).ip("a")) for a in addresses]
+        + [str(a) for a in aws_ipv6.other_addresses(item)],
     )
     return True
 
@@ -313,10 +315,6 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
         public, kind, allocation, association, where = _public_of(node, full, item if node is item else None, address)
         _secondary_addresses(imp, node, interface_id, address)
-        for source in {id(n): n for n in (full, node) if n is not None}.values():  # both descriptions
-            for entry in source.items("Ipv6Addresses"):  # listed, and the audit's verdicts say unknown
-                text = entry.text("Ipv6Address", optional=True) or "::"
-                imp.note("ipv6-address", text, instance_id if primary is None else interface_id, "ipv6")
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary
@@ -330,6 +328,8 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
             primary.interfaces.append(end)
             lab.network_interfaces[interface_id] = end
         imp.eni_owner[interface_id] = end
+        sources = {id(n): n for n in (full, node) if n is not None}.values()  # both descriptions of it
+        aws_ipv6.interface_addresses(imp, list(sources), end, end.id)
         if public is None:
             continue
         if _is_elastic(imp, region, public, kind, allocation):
@@ -424,6 +424,7 @@ def _other_interfaces(imp) -> None:
                 addresses.append(association.ip("PublicIp"))
         if not addresses and node.has("PrivateIpAddress"):
             addresses.append(node.ip("PrivateIpAddress"))
+        addresses += aws_ipv6.other_addresses(node)  # an analysis to any of them answers reachable=None
         kind = node.text("InterfaceType", optional=True) or "interface"
         description = node.text("Description", optional=True) or ""
         attachment = node.child("Attachment")

@@ -39,7 +39,11 @@ MODEL_KEYS = (
     "NatGateways",
     "Addresses",
     "PrefixLists",
+    "EgressOnlyInternetGateways",
+    "VpcBlockPublicAccessOptions",  # describe-vpc-block-public-access-options: one object, not a list
+    "VpcBlockPublicAccessExclusions",
 )
+SINGLE_KEYS = ("VpcBlockPublicAccessOptions",)
 OTHER_KEYS = (
     "VpcPeeringConnections",
     "TransitGateways",
@@ -47,7 +51,6 @@ OTHER_KEYS = (
     "VpnConnections",
     "CustomerGateways",
     "VpcEndpoints",
-    "EgressOnlyInternetGateways",
     "CarrierGateways",
     "LocalGateways",
     "LoadBalancers",
@@ -116,6 +119,12 @@ def _add(bucket: Bucket, data, where: Where) -> bool:
         if key not in data:
             continue
         value = data[key]
+        if key in SINGLE_KEYS:  # one object per Region, not a list: kept as a list of one, at its own place
+            if not isinstance(value, dict):
+                raise AwsSnapshotError("InvalidAwsSnapshot:type", where=where.key(key), expected="object")
+            bucket.items.setdefault(key, []).append((value, where.key(key)))
+            found = True
+            continue
         if not isinstance(value, list):
             raise AwsSnapshotError("InvalidAwsSnapshot:type", where=where.key(key), expected="list")
         bucket.items.setdefault(key, []).extend((item, where.key(key).index(n)) for n, item in enumerate(value))

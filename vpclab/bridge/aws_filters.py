@@ -1,6 +1,7 @@
 """The importer's network ACLs and security groups (with their entries and rules), each function taking the
-``Importer`` of ``aws_import``. What a rule or entry cannot mean for an IPv4 packet of tcp, udp or icmp
-(another IP protocol, an IPv6 range, a group of another VPC or account) is listed, not modelled.
+``Importer`` of ``aws_import``. IPv4 and IPv6 entries and rules are both modelled; what a rule or entry
+cannot mean for a packet of tcp, udp, icmp or icmpv6 (another IP protocol, ICMP with the other family's
+peer, a group of another VPC or account) is listed, not modelled.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ _PROTOCOLS = {
     "17": Protocol.UDP,
     "icmp": Protocol.ICMP,
     "1": Protocol.ICMP,
+    "icmpv6": Protocol.ICMPV6,
+    "58": Protocol.ICMPV6,
     "-1": Protocol.ALL,
     "all": Protocol.ALL,
 }
-_IPV6_PROTOCOLS = {"icmpv6", "58"}
+
+
+def _family_fits(protocol: Protocol, version: int) -> bool:
+    """ICMP is IPv4's and ICMPv6 IPv6's: with the other family's peer a rule matches no packet at all."""
+    return not protocol.is_icmp or (protocol is Protocol.ICMPV6) == (version == 6)
 
 
 # ---- network ACLs ------------------------------------------------------------------------------
@@ -61,26 +68,25 @@ def _acl_entry(imp, acl: NetworkAcl, entry: Node) -> None:
     number, egress = entry.number("RuleNumber"), entry.flag("Egress")
     if number >= 32767:
         return  # the "*" rules (32767 IPv4, 32768 IPv6): implicit in every ACL
-    if not entry.has("CidrBlock") and entry.has("Ipv6CidrBlock"):
-        return  # an IPv6 rule: never matches an IPv4 packet
+    cidr = entry.cidr6("Ipv6CidrBlock") if not entry.has("CidrBlock") and entry.has("Ipv6CidrBlock") else None
     text = entry.text("Protocol").lower()
-    if text not in _PROTOCOLS:
-        # Another IP protocol (GRE, ESP, ICMPv6 ...) never matches a tcp, udp or icmp packet.
+    protocol = _PROTOCOLS.get(text)
+    if protocol is None or not _family_fits(protocol, 6 if cidr is not None else 4):
+        # Another IP protocol (GRE, ESP ...), or ICMP for the other family, never matches a modelled packet.
         imp.note("network-acl-entry", f"{acl.id} #{number}", acl.id, "protocol", detail=text[:20])
         return
-    protocol = _PROTOCOLS[text]
     ports = None
     if protocol.has_ports:
         span = entry.child("PortRange")
         ports = _ports(protocol, span, "From", "To") if span is not None else ALL_PORTS
-    elif protocol is Protocol.ICMP:
+    elif protocol.is_icmp:
         code = entry.child("IcmpTypeCode")
         ports = _ports(protocol, code, "Type", "Code") if code is not None else ANY_ICMP
     action = entry.text("RuleAction").lower()
     if action not in ("allow", "deny") or not 1 <= number <= 32766 or (egress, number) in acl.entries:
         raise AwsSnapshotError("InvalidAwsSnapshot:value", where=entry.where, value=f"{number} {action}"[:80])
     acl.entries[(egress, number)] = NetworkAclEntry(
-        number, egress, protocol, ports, entry.cidr("CidrBlock"), Action(action)
+        number, egress, protocol, ports, cidr or entry.cidr("CidrBlock"), Action(action)
     )
 
 
@@ -130,9 +136,6 @@ def security_groups(imp) -> None:
 
 def _rules(imp, group: SecurityGroup, permission: Node, egress: bool):
     text = permission.text("IpProtocol").lower()
-    if text in _IPV6_PROTOCOLS:
-        imp.note("security-group-rule", f"{group.id} {text}", group.id, "ipv6", detail=text)
-        return
     if text not in _PROTOCOLS:
         imp.note("security-group-rule", f"{group.id} {text[:20]}", group.id, "protocol", detail=text[:20])
         return
@@ -144,17 +147,18 @@ def _rules(imp, group: SecurityGroup, permission: Node, egress: bool):
     def rule(cidr=None, group_id=None) -> SecurityGroupRule:
         return SecurityGroupRule(egress, protocol, ports, cidr, group_id, rule_id=imp.generated("sgr"))
 
-    for entry in permission.items("IpRanges"):
-        yield rule(cidr=entry.cidr("CidrIp"))
-    for entry in permission.items("Ipv6Ranges"):  # listed; an instance with an IPv6 address becomes unknown
-        cidr = entry.text("CidrIpv6", optional=True) or "::/0"
-        imp.note("security-group-rule", f"{group.id} {cidr}", group.id, "ipv6", detail=text[:20])
+    peers = [entry.cidr("CidrIp") for entry in permission.items("IpRanges")]
+    peers += [entry.cidr6("CidrIpv6") for entry in permission.items("Ipv6Ranges")]
     for entry in permission.items("PrefixListIds"):
         list_id = entry.id("PrefixListId", "pl")
         if list_id not in imp.prefix_lists:
             imp.note("prefix-list", list_id, group.id, "prefix_list")
-        for cidr in imp.prefix_lists.get(list_id, []):
+        peers += imp.prefix_lists.get(list_id, [])
+    for cidr in peers:
+        if _family_fits(protocol, cidr.version):
             yield rule(cidr=cidr)
+        else:  # icmp with an IPv6 peer, icmpv6 with an IPv4 one: the rule matches nothing
+            imp.note("security-group-rule", f"{group.id} {text} {cidr}", group.id, "protocol", detail=text[:20])
     for entry in permission.items("UserIdGroupPairs"):
         peer_id = entry.id("GroupId", "sg")
         peer = imp.lab.security_groups.get(peer_id)

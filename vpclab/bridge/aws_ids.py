@@ -25,6 +25,8 @@ _OWN_IDS = {
     "NetworkInterfaces": "NetworkInterfaceId",
     "NatGateways": "NatGatewayId",
     "Addresses": "AllocationId",
+    "EgressOnlyInternetGateways": "EgressOnlyInternetGatewayId",
+    "VpcBlockPublicAccessExclusions": "ExclusionId",
 }
 
 
@@ -44,7 +46,8 @@ def _owned(bucket) -> dict[str, object]:
 
 # Prefixes of regional ids that the model keeps (resources and their associations).
 _REGIONAL = re.compile(
-    r"(vpc|subnet|sg|sgr|rtb|rtbassoc|acl|aclassoc|igw|i|eni|eni-attach|nat|eipalloc|eipassoc|vpc-cidr-assoc)"
+    r"(vpc|subnet|sg|sgr|rtb|rtbassoc|acl|aclassoc|igw|eigw|i|eni|eni-attach|nat|eipalloc|eipassoc|vpc-cidr-assoc"
+    r"|subnet-cidr-assoc|vpcbpa-exclude)"
     r"-[0-9A-Za-z]{1,60}"
 )
 

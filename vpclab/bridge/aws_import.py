@@ -15,7 +15,8 @@ and the placeholders (``aws_routes``). Decisions (docs/modelling-choices.md, "Im
   points at an ``UnsupportedTarget`` holding the state AWS reported. A describe call missing from the
   snapshot gets a placeholder (main route table, default ACL, default group) that the engine does not
   judge; a partial snapshot (instances only, a filtered describe call) loads what it holds and lists the
-  rest as not collected. IPv6 parts are listed and left out: vpclab models IPv4 only.
+  rest as not collected. IPv6 blocks, addresses, routes and rules, egress-only gateways and each Region's
+  Block Public Access are read by ``aws_ipv6``.
 - Load balancers (``aws_lb``) are read for the exposure audit (``lab.load_balancers``), and each VPC's and
   instance's owner account (``lab.owners``); neither is saved by ``to_json``.
 - Anything malformed or inconsistent is an ``AwsSnapshotError`` naming the file and the field; the lab
@@ -37,7 +38,7 @@ from ..model.resources import (
     Subnet,
     Vpc,
 )
-from . import aws_compute, aws_filters, aws_ids, aws_lb, aws_routes
+from . import aws_compute, aws_filters, aws_ids, aws_ipv6, aws_lb, aws_routes
 from .aws_files import Bucket, Where
 from .aws_nodes import Node
 
@@ -67,6 +68,8 @@ class Importer:
         self._vpcs()
         self._subnets()
         self._internet_gateways()
+        aws_ipv6.egress_only_gateways(self)
+        aws_ipv6.block_public_access(self)
         aws_filters.network_acls(self)
         aws_filters.security_groups(self)
         aws_compute.build(self)
@@ -77,6 +80,7 @@ class Importer:
         lab.unsupported = list(self.unsupported.values())
         lab.renamed_ids = self.renamed_ids  # (id in the snapshot, id in the lab, Region), see aws_ids
         self._public_counter()
+        aws_ipv6.move_block_counter(self)
         self._check()
         return lab
 
@@ -193,10 +197,11 @@ class Importer:
             list_id = node.id("PrefixListId", "pl")
             if node.has("Cidrs"):
                 cidrs = [n.value for n in node.items("Cidrs")]
+                place = node.where.key("Cidrs")
                 self.prefix_lists[list_id] = [
-                    Node({"c": c}, node.where.key("Cidrs")).cidr("c")
+                    Node({"c": c}, place).cidr6("c") if ":" in c else Node({"c": c}, place).cidr("c")
                     for c in cidrs
-                    if isinstance(c, str) and ":" not in c
+                    if isinstance(c, str)
                 ]
 
     # ---- VPCs and subnets ----------------------------------------------------------------------------
@@ -234,8 +239,7 @@ class Importer:
             vpc = Vpc(vpc_id, cidrs, node.name(), association_ids)
             vpc.region = region if region != lab.region else None
             lab.vpcs[vpc_id] = vpc
-            for entry in node.items("Ipv6CidrBlockAssociationSet"):
-                self.note("ipv6-cidr", entry.text("Ipv6CidrBlock", optional=True) or "::/0", vpc_id, "ipv6")
+            aws_ipv6.vpc_blocks(self, node, vpc)
 
     def vpc_or_note(self, node: Node, kind: str, item_id: str, region: str) -> Vpc | None:
         """The item's VPC; None, with the item listed as not collected, where a filtered describe-vpcs
@@ -281,9 +285,9 @@ class Importer:
                     zone=zone[:40],
                     zones=", ".join(zones),
                 )
-            lab.subnets[subnet_id] = Subnet(
-                subnet_id, vpc, block, zone, node.name(), node.flag("MapPublicIpOnLaunch", False)
-            )
+            subnet = Subnet(subnet_id, vpc, block, zone, node.name(), node.flag("MapPublicIpOnLaunch", False))
+            aws_ipv6.subnet_block(self, node, subnet)
+            lab.subnets[subnet_id] = subnet
 
     def subnet_of(self, node: Node, key: str = "SubnetId") -> Subnet:
         subnet_id = node.id(key, "subnet")
@@ -320,7 +324,7 @@ class Importer:
         used += [
             x.auto_public_ip for x in (*lab.instances.values(), *lab.network_interfaces.values()) if x.auto_public_ip
         ]
-        used += [IPv4Address(a) for u in lab.unsupported for a in u.addresses]
+        used += [IPv4Address(a) for u in lab.unsupported for a in u.addresses if ":" not in a]
         indexes = [i for i in (lab._pool.index(a) for a in used) if i is not None]
         if indexes:
             lab.public_ip_counter = min(max(lab.public_ip_counter, max(indexes) + 1), lab._pool.size - 1)

@@ -30,7 +30,10 @@ OTHER_CALLS = {
     "describe_vpc_endpoints": "VpcEndpoints",
     "describe_egress_only_internet_gateways": "EgressOnlyInternetGateways",
     "describe_carrier_gateways": "CarrierGateways",
+    "describe_vpc_block_public_access_exclusions": "VpcBlockPublicAccessExclusions",
 }
+# A call whose answer is one object, not a list (the Region's Block Public Access setting).
+SINGLE_CALLS = {"describe_vpc_block_public_access_options": "VpcBlockPublicAccessOptions"}
 
 
 def _all_pages(client, call: str, key: str) -> list:
@@ -48,5 +51,12 @@ def read_live(client) -> dict:
             answers[key] = _all_pages(client, call, key)
         except Exception:  # not allowed, not in this partition, not emulated: none listed
             continue
+    for call, key in SINGLE_CALLS.items():
+        try:
+            answer = getattr(client, call)().get(key)
+        except Exception:  # not allowed or not emulated (moto): listed as not collected by the importer
+            continue
+        if isinstance(answer, dict):
+            answers[key] = answer
     # describe-prefix-lists gives the AWS-managed lists with their CIDRs (for gateway-endpoint routes).
     return {region: answers}

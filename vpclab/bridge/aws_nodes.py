@@ -8,9 +8,9 @@ each accessor checks the type and raises ``AwsSnapshotError`` with the field's f
 from __future__ import annotations
 
 import re
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from ..model.addressing import parse_cidr, parse_ip
+from ..model.addressing import parse_cidr, parse_ip, parse_ip_any, parse_ipv6_cidr
 from ..model.errors import AwsSnapshotError, VpcLabError
 from .aws_files import Where
 
@@ -123,6 +123,24 @@ class Node:
             return parse_ip(value)
         except VpcLabError:
             raise AwsSnapshotError("InvalidAwsSnapshot:value", where=self.at(key).where, value=value[:80]) from None
+
+    def cidr6(self, key: str) -> IPv6Network:
+        """An IPv6 CIDR (``Ipv6CidrBlock``, ``DestinationIpv6CidrBlock``, ``CidrIpv6``)."""
+        value = self.text(key)
+        try:
+            return parse_ipv6_cidr(value)
+        except VpcLabError:
+            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=self.at(key).where, value=value[:80]) from None
+
+    def ip6(self, key: str) -> IPv6Address:
+        value = self.text(key)
+        try:
+            address = parse_ip_any(value) if ":" in value else None
+        except VpcLabError:
+            address = None
+        if not isinstance(address, IPv6Address):
+            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=self.at(key).where, value=value[:80])
+        return address
 
     def name(self, key: str = "Tags") -> str | None:
         """The Name tag, from ``Tags`` (or ``TagSet``): a list of ``{"Key": ..., "Value": ...}``."""

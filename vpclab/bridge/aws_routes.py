@@ -20,7 +20,7 @@ from ..model.resources import (
     RouteTableAssociation,
     SecurityGroup,
 )
-from . import aws_compute
+from . import aws_compute, aws_ipv6
 from .aws_nodes import Node
 
 _GONE = {"deleted", "deleting", "rejected", "failed", "expired"}  # states of resources that no longer exist
@@ -39,7 +39,7 @@ def route_tables(imp) -> None:
         table = RouteTable(table_id, vpc, node.name())
         for route in node.items("Routes"):
             _route(imp, table, route)
-        for block in vpc.cidrs:  # AWS keeps a local route for every VPC CIDR in every table
+        for block in (*vpc.cidrs, *vpc.ipv6_cidr_blocks):  # AWS keeps a local route for every VPC CIDR in every table
             if block not in table.routes or table.routes[block].target_id != LOCAL:
                 table.routes[block] = Route(block, LOCAL, LOCAL, vpc, "CreateRouteTable")
         for association in node.items("Associations"):
@@ -105,12 +105,13 @@ def _route(imp, table: RouteTable, node: Node) -> None:
         destinations = imp.prefix_lists.get(list_id, [])
     elif node.has("DestinationCidrBlock"):
         destinations = [node.cidr("DestinationCidrBlock")]
-    else:  # an IPv6 route (DestinationIpv6CidrBlock)
-        imp.note("route", node.text("DestinationIpv6CidrBlock", True) or "::/0", table.id, "ipv6", target_id)
-        return
+    elif node.has("DestinationIpv6CidrBlock"):
+        destinations = [node.cidr6("DestinationIpv6CidrBlock")]
+    else:
+        raise AwsSnapshotError("InvalidAwsSnapshot:missing", where=node.at("DestinationCidrBlock").where)
     for destination in destinations:
         target = _resolve(imp, table, target_id, state, key, node)
-        if target == LOCAL and destination not in table.vpc.cidrs:
+        if target == LOCAL and destination not in (*table.vpc.cidrs, *table.vpc.ipv6_cidr_blocks):
             continue  # the local route of a CIDR the VPC no longer has
         present = table.routes.get(destination)
         if present is not None and node.text("Origin", optional=True) == "EnableVgwRoutePropagation":
@@ -135,6 +136,14 @@ def _resolve(imp, table: RouteTable, target_id: str, state: str, key: str, node:
             gateway = InternetGateway(target_id, None, table.vpc)
             lab.internet_gateways[target_id] = table.vpc.internet_gateway = gateway
             return gateway
+        return None if state == "blackhole" else _unsupported_target(imp, target_id, state, table)
+    if target_id.startswith("eigw-"):
+        if target_id in lab.egress_only_internet_gateways:
+            return lab.egress_only_internet_gateways[target_id]
+        region = table.vpc.region or lab.region
+        inferred = not imp.was_collected(region, "EgressOnlyInternetGateways") and state == "active"
+        if inferred and table.vpc.egress_only_internet_gateway is None:
+            return aws_ipv6.inferred_gateway(imp, table, target_id)
         return None if state == "blackhole" else _unsupported_target(imp, target_id, state, table)
     found = aws_compute.route_target(imp, target_id, key)
     if found is not None:
@@ -166,7 +175,6 @@ _OTHERS = (
     ("VpnConnections", "VpnConnectionId", "vpn-connection", "State", ""),
     ("CustomerGateways", "CustomerGatewayId", "customer-gateway", "State", ""),
     ("VpcEndpoints", "VpcEndpointId", "vpc-endpoint", "State", "VpcId"),
-    ("EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", "egress-only-internet-gateway", "", ""),
     ("CarrierGateways", "CarrierGatewayId", "carrier-gateway", "State", "VpcId"),
     ("LocalGateways", "LocalGatewayId", "local-gateway", "State", ""),
 )
@@ -199,7 +207,7 @@ def placeholders(imp) -> None:
         region = vpc.region or lab.region
         if vpc.main_route_table is None:
             table = RouteTable(f"rtb-unknown-{vpc.id}", vpc)
-            for block in vpc.cidrs:
+            for block in (*vpc.cidrs, *vpc.ipv6_cidr_blocks):
                 table.routes[block] = Route(block, LOCAL, LOCAL, vpc, "CreateRouteTable")
             table.associations.append(RouteTableAssociation(imp.generated("rtbassoc"), table, None))
             vpc.main_route_table = lab.route_tables[table.id] = table

@@ -185,7 +185,7 @@ def _service_addresses(lab) -> list[tuple[_Holder, str]]:
     for item in lab.unsupported:
         if item.why in ("other_service", "held_address"):
             for address in item.addresses:
-                if is_internet_address(IPv4Address(address)):
+                if ":" not in address and is_internet_address(IPv4Address(address)):  # IPv6 is not charged
                     found.setdefault(address, _Holder(item.id, (item.detail or item.kind)[:60]))
     return sorted(((holder, address) for address, holder in found.items()), key=lambda pair: pair[1])
 

@@ -113,6 +113,17 @@ def for_region(lab, region: str | None, tool: str):
         holder = eip.instance or eip.network_interface or getattr(eip, "nat_gateway", None)
         if holder.vpc.id not in kept if holder is not None else region != lab.region:
             del view.elastic_ips[key]
+    for key, gateway in list(view.egress_only_internet_gateways.items()):
+        if gateway.vpc.id not in kept:
+            del view.egress_only_internet_gateways[key]
+    for key, exclusion in list(view.block_public_access_exclusions.items()):
+        if (exclusion.vpc or exclusion.subnet.vpc).id not in kept:
+            del view.block_public_access_exclusions[key]
+    # Block Public Access is a setting of each Region: the view carries the exported Region's.
+    first = next(iter(view.vpcs.values()), None)
+    if first is not None:
+        view.block_public_access = view.block_public_access_of(first)
+    view.block_public_access_regions = {}
     for vpc in view.vpcs.values():
         vpc.region = None
     view.region = region

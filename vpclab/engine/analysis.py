@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from ..model import wording
 from ..model.addressing import Protocol, bogon_kind, parse_ip_any, parse_protocol
@@ -123,7 +123,10 @@ class Context:
                 self.private_owner.setdefault(interface.private_ip, interface)
                 if interface.public_ip is not None:
                     self.public_owner[interface.public_ip] = interface
-        self.unsupported_owner = {IPv4Address(a): u for u in lab.unsupported for a in u.addresses}
+                for address in interface.ipv6_addresses:
+                    self.public_owner[address] = interface
+                    self.private_owner.setdefault(address, interface)
+        self.unsupported_owner = {ip_address(a): u for u in lab.unsupported for a in u.addresses}
 
 
 class _Endpoint:
@@ -292,9 +295,10 @@ def _no_ipv6_address(lab, instance, protocol: Protocol, port) -> Analysis:
             subnet_id=instance.subnet.id,
         )
     except Blocked as blocked:
+        shown, values, steps = fixes.propose(lab, blocked.fix, blocked.values, packet, False)
         return Analysis(
             False, blocked.code, blocked.component, t.forward, [], _NO_ADDRESS, _NO_ADDRESS, protocol.value,
-            port or 0, DEFAULT_SOURCE_PORT, blocked.fix, blocked.values,
+            port or 0, DEFAULT_SOURCE_PORT, shown, values, steps,
         )  # fmt: skip
     raise AssertionError("block raises")  # pragma: no cover
 

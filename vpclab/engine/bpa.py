@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 
+from ..model.imported import exclusions_placeholder
 from ..model.resources import BlockPublicAccessMode, ExclusionMode
 
 
@@ -42,7 +43,7 @@ def blocks(lab, subnet, inbound: bool, via: Via) -> bool:
 
     ``inbound``: the connection starts on the internet. Replies travel with their connection.
     """
-    mode = lab.block_public_access.internet_gateway_block_mode
+    mode = lab.block_public_access_of(subnet.vpc).internet_gateway_block_mode
     if mode is BlockPublicAccessMode.OFF:
         return False
     exclusion = exclusion_for(lab, subnet)
@@ -54,3 +55,10 @@ def blocks(lab, subnet, inbound: bool, via: Via) -> bool:
         return inbound or via is Via.INTERNET_GATEWAY
     allow_egress = exclusion is not None and exclusion.mode is ExclusionMode.ALLOW_EGRESS
     return inbound or not allow_egress
+
+
+def unknown_exclusions(lab, subnet) -> str | None:
+    """The placeholder id when an imported lab lacks the exclusions of the subnet's Region (then a path its
+    mode blocks is unknown, never "blocked": an exclusion the snapshot does not show may leave it open)."""
+    placeholder = exclusions_placeholder(subnet.vpc.region or lab.region)
+    return placeholder if any(u.id == placeholder for u in lab.unsupported) else None

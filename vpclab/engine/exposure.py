@@ -21,7 +21,7 @@ from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NetworkInterface, RouteState
 from . import intervals as iv
 from .analysis import Context, analyze_with
-from .bpa import Via, blocks
+from .bpa import Via, blocks, unknown_exclusions
 from .exposure_ipv6 import ipv6_exposure
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides
@@ -80,6 +80,7 @@ class InstanceExposure:
     outbound_v6: bool | None = None  # None: the instance has no IPv6 address
     outbound_v6_via: str | None = None
     outbound_v6_code: str | None = None
+    outbound_v6_blocked_at: str | None = None
     region: str | None = None
     vpc_id: str | None = None
     via_load_balancers: list = field(default_factory=list)  # LoadBalancerPath: the internet through a balancer
@@ -447,6 +448,9 @@ def _inbound(shared: _Shared, instance: Instance, vpc):
     if instance.state is not InstanceState.RUNNING:
         return [], Code.BAD_STATE, instance.id, []
     if blocks(shared.lab, instance.subnet, True, Via.INTERNET_GATEWAY):
+        placeholder = unknown_exclusions(shared.lab, instance.subnet)
+        if placeholder is not None:  # an exclusion the snapshot lacks may leave it open
+            return [], Code.UNSUPPORTED_COMPONENT, placeholder, []
         return [], Code.VPC_BLOCK_PUBLIC_ACCESS_ENABLED, gateway.id, []
     for component in (instance.subnet.network_acl.id, table.id):
         if component in unknown:

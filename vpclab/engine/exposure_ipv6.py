@@ -52,6 +52,7 @@ def ipv6_exposure(context, instance, entry) -> None:
     entry.outbound_v6 = result.reachable
     entry.outbound_v6_via = gateways[0] if result.reachable and gateways else None
     entry.outbound_v6_code = result.code
+    entry.outbound_v6_blocked_at = result.blocked_at
 
 
 def _client(block) -> IPv6Address | None:

@@ -18,46 +18,19 @@ test (or a learner) can run them: ``fixes.apply(lab, analysis.fix_steps)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from ipaddress import ip_address
 
 from ..model import wording
 from ..model.addressing import PortRange
 from ..model.resources import InstanceState, InternetGateway, NatGateway, NatGatewayState
+from . import fixes_ipv6
+from .fix_calls import Made, Step, apply, gateway_steps, own_table_steps
 from .packets import Packet
+
+__all__ = ["KEYS", "Made", "Step", "apply", "propose"]
 
 ANYWHERE = "0.0.0.0/0"
 EPHEMERAL = (1024, 65535)  # covers the ephemeral ranges of Linux, Windows and the NAT gateway
-
-
-@dataclass(frozen=True)
-class Made:
-    """The resource that an earlier step of the same fix creates (its index in the steps)."""
-
-    step: int
-
-
-@dataclass(frozen=True)
-class Step:
-    """One call of the lab's API: ``getattr(lab, verb)(*args, **kwargs)``."""
-
-    verb: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        shown = [f"<{a.step + 1}>" if isinstance(a, Made) else repr(a) for a in self.args]
-        shown += [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return f"lab.{self.verb}({', '.join(shown)})"
-
-
-def apply(lab, steps) -> list:
-    """Run ``steps`` through the lab's public verbs; what each returned, in order."""
-    made: list = []
-    for step in steps:
-        args = [made[a.step] if isinstance(a, Made) else a for a in step.args]
-        made.append(getattr(lab, step.verb)(*args, **step.kwargs))
-    return made
 
 
 def propose(lab, fix: str | None, values: dict, packet: Packet, on_return: bool) -> tuple[str | None, dict, tuple]:
@@ -76,25 +49,10 @@ def propose(lab, fix: str | None, values: dict, packet: Packet, on_return: bool)
 
 
 # ---- gateways and route tables ----------------------------------------------------------------------------
-def _gateway_steps(lab, vpc) -> tuple[list[Step], object]:
-    """Steps that give ``vpc`` an attached internet gateway, and what then stands for it."""
-    if vpc.internet_gateway is not None:
-        return [], vpc.internet_gateway.id
-    spare = next((g for g in lab.internet_gateways.values() if g.vpc is None and not g.deleted), None)
-    if spare is not None:
-        return [Step("attach_internet_gateway", (spare.id, vpc.id))], spare.id
-    return [Step("create_internet_gateway"), Step("attach_internet_gateway", (Made(0), vpc.id))], Made(0)
-
-
-def _own_table_steps(lab, subnet, target, first: int) -> list[Step]:
-    """A new route table for ``subnet`` alone, with 0.0.0.0/0 → ``target`` (``first``: its step index)."""
-    steps = [Step("create_route_table", (subnet.vpc.id,)), Step("create_route", (Made(first), ANYWHERE, target))]
-    association = subnet.route_table_association
-    if association is None:
-        steps.append(Step("associate_route_table", (Made(first), subnet.id)))
-    else:
-        steps.append(Step("replace_route_table_association", (association.id, Made(first))))
-    return steps
+def _own_table_steps(lab, subnet, target, first: int) -> list[Step] | None:
+    """A route table for ``subnet`` alone: its routes now, with 0.0.0.0/0 → ``target`` (``first``: its
+    step index); None where a route cannot be copied (the hint is then words only)."""
+    return own_table_steps(lab, subnet, ANYWHERE, target, first)
 
 
 def _public_table(lab, vpc):
@@ -137,9 +95,9 @@ def _internet_route(lab, values: dict, packet: Packet, on_return: bool):
     if nat is not None:
         values.update(nat_id=nat.id, subnet_id=subnet.id)
         if table.main:
-            return "route_table_to_nat", values, tuple(_own_table_steps(lab, subnet, nat.id, 0))
+            return "route_table_to_nat", values, tuple(_own_table_steps(lab, subnet, nat.id, 0) or ())
         return "add_nat_route", values, (Step("create_route", (table.id, ANYWHERE, nat.id)),)
-    steps, gateway = _gateway_steps(lab, vpc)
+    steps, gateway = gateway_steps(lab, vpc)
     values.update(subnet_id=subnet.id, igw_id=gateway if isinstance(gateway, str) else "")
     if not table.main and not steps:
         return "add_internet_route", values, (Step("create_route", (table.id, ANYWHERE, gateway)),)
@@ -147,9 +105,10 @@ def _internet_route(lab, values: dict, packet: Packet, on_return: bool):
     if public is not None and not steps:
         values["public_route_table_id"] = public.id
         return "use_public_route_table", values, (_move_to_table(subnet, public),)
+    own = _own_table_steps(lab, subnet, gateway, len(steps))
     if steps:
-        return "gateway_and_route_table", values, (*steps, *_own_table_steps(lab, subnet, gateway, len(steps)))
-    return "route_table_for_subnet", values, tuple(_own_table_steps(lab, subnet, gateway, 0))
+        return "gateway_and_route_table", values, (*steps, *own) if own is not None else ()
+    return "route_table_for_subnet", values, tuple(own or ())
 
 
 def _blackhole(lab, values: dict, packet: Packet, on_return: bool):
@@ -168,7 +127,7 @@ def _blackhole(lab, values: dict, packet: Packet, on_return: bool):
     if isinstance(target, NatGateway | InternetGateway) or target is None:
         working = _usable_nat(lab, vpc, None) if isinstance(target, NatGateway) else None
         if working is None:
-            steps, gateway = _gateway_steps(lab, vpc)
+            steps, gateway = gateway_steps(lab, vpc)
             return "blackhole_replace", values, (*steps, Step("replace_route", (table.id, destination, gateway)))
         return "blackhole_replace", values, (Step("replace_route", (table.id, destination, working.id)),)
     # A terminated appliance instance cannot come back: the route goes.
@@ -180,13 +139,13 @@ def _asymmetric(lab, values: dict, packet: Packet, on_return: bool):
     public = _public_table(lab, subnet.vpc)
     if public is not None:
         return "asymmetric", values, (_move_to_table(subnet, public),)
-    return "asymmetric", values, tuple(_own_table_steps(lab, subnet, values["igw_id"], 0))
+    return "asymmetric", values, tuple(_own_table_steps(lab, subnet, values["igw_id"], 0) or ())
 
 
 # ---- instances and addresses ---------------------------------------------------------------------------
 def _address_steps(lab, instance) -> tuple[str, list[Step]]:
     """An Elastic IP for ``instance``, after an internet gateway if its VPC has none."""
-    steps, _ = _gateway_steps(lab, instance.vpc)
+    steps, _ = gateway_steps(lab, instance.vpc)
     first = len(steps)
     steps += [Step("allocate_address"), Step("associate_address", (Made(first), instance.id))]
     return ("give_public_ip_with_gateway" if first else "give_public_ip"), steps
@@ -206,7 +165,7 @@ def _public_ip_or_nat(lab, values: dict, packet: Packet, on_return: bool):
     nat = lab.nat_gateways.get(values.get("nat_hint") or "")
     if nat is not None and nat.subnet is not instance.subnet:
         values["subnet_id"] = instance.subnet.id
-        return "public_ip_or_nat", values, tuple(_own_table_steps(lab, instance.subnet, nat.id, 0))
+        return "public_ip_or_nat", values, tuple(_own_table_steps(lab, instance.subnet, nat.id, 0) or ())
     _, steps = _address_steps(lab, instance)
     return "public_ip_or_new_nat", values, tuple(steps)
 
@@ -219,7 +178,7 @@ def _start_instance(lab, values: dict, packet: Packet, on_return: bool):
 
 
 def _attach_gateway(lab, values: dict, packet: Packet, on_return: bool):
-    steps, _ = _gateway_steps(lab, lab.vpcs[values["vpc_id"]])
+    steps, _ = gateway_steps(lab, lab.vpcs[values["vpc_id"]])
     return "attach_gateway", values, tuple(steps)
 
 
@@ -290,6 +249,7 @@ KEYS = (
     "acl_egress",
     "acl_ingress_reply",
     "acl_egress_reply",
+    *fixes_ipv6.KEYS,
 )
 
 _HANDLERS = {
@@ -308,4 +268,5 @@ _HANDLERS = {
     "acl_egress": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=True),
     "acl_ingress_reply": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=False),
     "acl_egress_reply": lambda lab, v, p, r: _network_acl(lab, v, p, r, egress=True),
+    **fixes_ipv6.HANDLERS,
 }

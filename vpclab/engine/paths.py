@@ -30,7 +30,7 @@ from ..model.resources import (
     NetworkInterface,
     RouteState,
 )
-from .bpa import Via, blocks
+from .bpa import Via, blocks, unknown_exclusions
 from .packets import NAT_GATEWAY_PORTS, Blocked, Hop, Packet
 from .rules import acl_decides, groups_have_rules, security_groups_allow
 from .vocabulary import Code, HopKind, Step
@@ -170,7 +170,10 @@ class Tracer:
     def block_public_access(self, subnet, inbound: bool, via: Via, gateway, packet: Packet) -> None:
         """Block Public Access, checked before routes, ACLs and groups: it overrides them all."""
         if blocks(self.lab, subnet, inbound, via):
-            mode = self.lab.block_public_access.mode
+            placeholder = unknown_exclusions(self.lab, subnet)
+            if placeholder is not None:  # an exclusion the snapshot lacks may leave this path open
+                self.unsupported(_Placeholder(placeholder, HopKind.BLOCK_PUBLIC_ACCESS), packet)
+            mode = self.lab.block_public_access_of(subnet.vpc).mode
             self.block(
                 Code.VPC_BLOCK_PUBLIC_ACCESS_ENABLED,
                 gateway.id if gateway is not None else subnet.vpc.id,

@@ -2,7 +2,7 @@
 
 An answer is right or explicitly unknown, with the reason. An entry is unknown (unless something is
 already known to be exposed) where its path crosses a placeholder for a describe call the snapshot
-lacks, a component outside the model, anything IPv6 on it (vpclab models IPv4 only), or a load
+lacks, a component outside the model, an IPv6 part the model leaves out, or a load
 balancer that could carry internet traffic to it but whose describe calls are missing. Each reason names
 the component and, where a describe call would settle it, the call (``aws ec2 describe-route-tables
 --region us-east-1``).
@@ -27,6 +27,9 @@ DESCRIBE_CALLS = {
     "NatGateways": "ec2 describe-nat-gateways",
     "Addresses": "ec2 describe-addresses",
     "PrefixLists": "ec2 describe-managed-prefix-lists",
+    "EgressOnlyInternetGateways": "ec2 describe-egress-only-internet-gateways",
+    "VpcBlockPublicAccessOptions": "ec2 describe-vpc-block-public-access-options",
+    "VpcBlockPublicAccessExclusions": "ec2 describe-vpc-block-public-access-exclusions",
     "LoadBalancers": "elbv2 describe-load-balancers",
     "LoadBalancerDescriptions": "elb describe-load-balancers",
     "Listeners": "elbv2 describe-listeners",
@@ -85,7 +88,7 @@ def uncollected_instances(lab):
     for item in lab.unsupported:
         if item.kind == "instance" and item.why == "not_collected":
             keys, region = missing_keys(item.detail)
-            addresses = [*item.addresses, None, None]
+            addresses = [*(a for a in item.addresses if ":" not in a), None, None]  # private, then public IPv4
             reasons = [UnknownReason("not_collected", item.where, key, region) for key in keys]
             yield item.id, item.where, addresses[0] or "", addresses[1], region, reasons
 
@@ -128,6 +131,8 @@ def decide(shared, entries, display) -> None:
         answers = (
             ("inbound", entry.inbound_code, entry.inbound_blocked_at),
             ("outbound", entry.outbound_code, entry.outbound_blocked_at),
+            ("inbound", entry.inbound_v6_code, entry.inbound_v6_blocked_at),  # IPv6: the same unknowns
+            ("outbound", entry.outbound_v6_code, entry.outbound_v6_blocked_at),
         )
         for direction, code, at in answers:
             if code == "UNSUPPORTED_COMPONENT" and at:

@@ -123,7 +123,7 @@ def parse_ip_any(value: object, parameter: str = "address") -> IPv4Address | IPv
             return IPv6Address(value.strip()) if isinstance(value, str) else value
         except ValueError:
             raise InvalidParameterError(
-                "InvalidParameterValue", "InvalidParameterValue:ip", value=value, parameter=parameter
+                "InvalidParameterValue", "InvalidParameterValue:ip6", value=value, parameter=parameter
             ) from None
     return parse_ip(value, parameter)
 

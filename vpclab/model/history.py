@@ -59,6 +59,8 @@ VERBS = (
     "replace_network_acl_association",
     "associate_subnet_cidr_block",
     "disassociate_subnet_cidr_block",
+    "assign_ipv6_addresses",
+    "unassign_ipv6_addresses",
     "create_egress_only_internet_gateway",
     "delete_egress_only_internet_gateway",
     "modify_vpc_block_public_access_options",

@@ -33,7 +33,7 @@ REASONS = (
     "outside_model",  # a kind of resource vpclab does not model
     "other_service",  # a network interface that belongs to another service (load balancer, endpoint, ...)
     "not_collected",  # the describe call is not in the snapshot: the placeholder is not judged
-    "ipv6",  # vpclab models IPv4 only
+    "ipv6",  # an IPv6 part the model does not cover (an IPv6-only subnet)
     "prefix_list",  # a prefix list whose CIDRs are not in the snapshot
     "gateway_route_table",  # a route table associated with a gateway (ingress routing)
     "foreign_group",  # a rule naming a security group of another VPC or account
@@ -61,6 +61,12 @@ class UnsupportedTarget:
 
     def __repr__(self) -> str:
         return f"UnsupportedTarget({self.id!r}, {self.kind}, {self.state})"
+
+
+def exclusions_placeholder(region: str) -> str:
+    """The id under which an imported lab lists a Region's Block Public Access exclusions as not collected:
+    while it is listed, a path that the Region's mode would block is unknown (an exclusion may open it)."""
+    return f"vpcbpa-exclusions-{region}"
 
 
 def target_kind(target_id: str) -> str:

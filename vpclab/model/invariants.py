@@ -55,9 +55,10 @@ def problems(lab) -> list[str]:
         users.update({n.private_ip: n.id for n in lab.network_interfaces.values() if n.subnet is subnet})
         if users != subnet.used_addresses:
             found.append(f"{subnet.id}: addresses in use do not match its instances and NAT gateways")
-        ipv6_users = {a: i.id for i in lab.instances.values() if i.subnet is subnet for a in i.ipv6_addresses}
+        holders = (*lab.instances.values(), *lab.network_interfaces.values())
+        ipv6_users = {a: i.id for i in holders if i.subnet is subnet for a in i.ipv6_addresses}
         if ipv6_users != subnet.used_ipv6_addresses:
-            found.append(f"{subnet.id}: IPv6 addresses in use do not match its instances")
+            found.append(f"{subnet.id}: IPv6 addresses in use do not match its instances and interfaces")
         block = subnet.ipv6_cidr_block
         if block is not None and not any(block.subnet_of(b) for b in subnet.vpc.ipv6_cidr_blocks):
             found.append(f"{subnet.id}: IPv6 block outside its VPC's")

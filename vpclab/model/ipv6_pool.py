@@ -13,6 +13,10 @@ from ipaddress import IPv6Network
 
 VPC_IPV6_PREFIX = 56
 SUBNET_IPV6_PREFIX = 64  # fact sheet §12.1: the kit accepts only /64 subnets from an Amazon /56
+# What a lab file may hold: a real account's blocks (Lab.from_aws) may come from BYOIP or IPAM pools,
+# whose VPC blocks run from /44 to /60 and subnet blocks from /44 to /64, in steps of /4 (fact sheet §12.1).
+VPC_IPV6_PREFIXES = frozenset(range(44, 61, 4))
+SUBNET_IPV6_PREFIXES = frozenset(range(44, 65, 4))
 
 # ip-ranges.json, service EC2, one IPv6 prefix per Region (the largest one published for it).
 AMAZON_IPV6_RANGES = {

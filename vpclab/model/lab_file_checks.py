@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .addressing import parse_ip
+from .addressing import parse_ip_any
 from .errors import LabFileError
 from .history import MARKERS, VERBS
 from .imported import REASONS, Unsupported
@@ -68,10 +68,12 @@ def check_counters(r: Reader, lab) -> None:
         index = lab._pool.index(address)
         if index is not None and index >= lab.public_ip_counter:
             raise LabFileError("public_ip_counter", "counter", id=str(address))
-    for vpc in lab.vpcs.values():  # an Amazon /56 of ours must come before the counter, as addresses do
+    for vpc in lab.vpcs.values():  # an Amazon /56 of the pool must come before the counter, as addresses do
         for block in vpc.ipv6_cidr_blocks:
+            # A block outside the pool (BYOIP, IPAM, a Region without a published range) can only come
+            # from a real account (Lab.from_aws); the lab never hands it out, so no counter covers it.
             index = block_counter(vpc.region or lab.region, block)
-            if index is None or index >= lab.ipv6_block_counter:
+            if index is not None and index >= lab.ipv6_block_counter:
                 raise LabFileError("ipv6_block_counter", "counter", id=str(block))
 
 
@@ -115,7 +117,7 @@ def read_unsupported(r: Reader, data: dict) -> list[Unsupported]:
         if why not in REASONS:
             raise LabFileError(f + "why", "value", value=why[:80])
         addresses = tuple(
-            str(r.parsed(parse_ip, r.get({"": a}, "", f"{f}addresses[{k}]", str), f"{f}addresses[{k}]"))
+            str(r.parsed(parse_ip_any, r.get({"": a}, "", f"{f}addresses[{k}]", str), f"{f}addresses[{k}]"))
             for k, a in enumerate(r.items(raw, "addresses", f))
         )
         found.append(

@@ -93,9 +93,13 @@ def read_instances(r: Reader, lab, data: dict) -> None:
         lab.instances[instance.id] = instance
 
 
-def _read_instance_ipv6(r: Reader, raw: dict, f: str, instance: Instance) -> None:
-    texts = r.since_v2(raw, "ipv6_addresses", [], f)
-    if len(texts) > 10:
+def _read_instance_ipv6(r: Reader, raw: dict, f: str, instance: Instance | NetworkInterface) -> None:
+    """The IPv6 addresses of an instance's primary interface, or of a secondary interface."""
+    if isinstance(instance, NetworkInterface):  # written only when it has some (imported labs)
+        texts = r.items(raw, "ipv6_addresses", f) if "ipv6_addresses" in raw else []
+    else:
+        texts = r.since_v2(raw, "ipv6_addresses", [], f)
+    if len(texts) > 50:  # the most an interface of any instance type holds
         raise LabFileError(f + "ipv6_addresses", "value", value=len(texts))
     subnet = instance.subnet
     for k, text in enumerate(texts):
@@ -146,6 +150,7 @@ def read_interfaces(r: Reader, lab, data: dict) -> None:
             if instance.state is not InstanceState.RUNNING:
                 raise LabFileError(f + "auto_public_ip", "value", value=auto)
             interface.auto_public_ip = public(r, auto, f + "auto_public_ip")
+        _read_instance_ipv6(r, raw, f, interface)
         instance.interfaces = sorted([*instance.interfaces, interface], key=lambda i: i.device_index)
         lab.network_interfaces[interface.id] = interface
 

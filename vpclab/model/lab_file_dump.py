@@ -180,9 +180,15 @@ def dump(lab) -> dict:
                 "private_ip": str(n.private_ip),
                 "security_groups": [g.id for g in n.security_groups],
                 "auto_public_ip": str(n.auto_public_ip) if n.auto_public_ip else None,
+                **({"ipv6_addresses": [str(a) for a in n.ipv6_addresses]} if n.ipv6_addresses else {}),
             }
             for n in lab.network_interfaces.values()
         ]
+    if lab.block_public_access_regions:  # a lab imported from several Regions: each Region's own setting
+        data["block_public_access_regions"] = {
+            region: {"internet_gateway_block_mode": options.mode}
+            for region, options in lab.block_public_access_regions.items()
+        }
     if lab.unsupported:
         data["unsupported"] = [
             {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .addressing import NOT_ROUTABLE, parse_cidr, parse_cidr_any, parse_ipv6_cidr, parse_protocol
 from .errors import LabFileError
 from .imported import UnsupportedTarget, target_kind
-from .ipv6_pool import SUBNET_IPV6_PREFIX, VPC_IPV6_PREFIX
+from .ipv6_pool import SUBNET_IPV6_PREFIXES, VPC_IPV6_PREFIXES
 from .lab_file_reader import Reader, enum_of, read_ports, ref
 from .regions import REGIONS
 from .resources import (
@@ -68,7 +68,7 @@ def _read_vpc_ipv6(r: Reader, lab, raw: dict, f: str, vpc: Vpc) -> None:
         raise LabFileError(f + "ipv6_cidrs", "value", value=len(blocks))
     for k, (text, association) in enumerate(zip(blocks, ids, strict=True)):
         block = r.parsed(parse_ipv6_cidr, text, f"{f}ipv6_cidrs[{k}]")
-        if block.prefixlen != VPC_IPV6_PREFIX or any(
+        if block.prefixlen not in VPC_IPV6_PREFIXES or any(
             block.overlaps(b) for v in lab.vpcs.values() for b in v.ipv6_cidr_blocks
         ):
             raise LabFileError(f"{f}ipv6_cidrs[{k}]", "value", value=str(block))
@@ -225,7 +225,8 @@ def _read_subnet_ipv6(r: Reader, lab, raw: dict, f: str, subnet: Subnet) -> None
     block = r.parsed(parse_ipv6_cidr, text, f + "ipv6_cidr")
     vpc = subnet.vpc
     taken = any(s.vpc is vpc and s.ipv6_cidr_block == block for s in lab.subnets.values())
-    if block.prefixlen != SUBNET_IPV6_PREFIX or not any(block.subnet_of(b) for b in vpc.ipv6_cidr_blocks) or taken:
+    inside = any(block.subnet_of(b) for b in vpc.ipv6_cidr_blocks)
+    if block.prefixlen not in SUBNET_IPV6_PREFIXES or not inside or taken:
         raise LabFileError(f + "ipv6_cidr", "value", value=str(block))
     subnet.ipv6_cidr_block = block
     subnet.ipv6_cidr_association_id = association

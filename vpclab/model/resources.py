@@ -319,6 +319,7 @@ class NetworkInterface(Resource):
     name: str | None = None
     auto_public_ip: IPv4Address | None = None
     elastic_ip: ElasticIp | None = None
+    ipv6_addresses: list[IPv6Address] = field(default_factory=list)  # from its subnet's IPv6 block
 
     @property
     def public_ip(self) -> IPv4Address | None:

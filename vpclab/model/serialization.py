@@ -23,7 +23,13 @@ from .lab_file_compute import read_compute
 from .lab_file_dump import FORMAT, VERSION, dump
 from .lab_file_network import read_network
 from .lab_file_reader import Reader, enum_of
-from .resources import BlockPublicAccessMode, ExclusionMode, VpcBlockPublicAccessExclusion
+from .regions import REGIONS
+from .resources import (
+    BlockPublicAccessMode,
+    ExclusionMode,
+    VpcBlockPublicAccessExclusion,
+    VpcBlockPublicAccessOptions,
+)
 
 __all__ = ["FORMAT", "VERSION", "SerializationMixin", "dump", "load"]
 SUPPORTED_VERSIONS = (1, 2)
@@ -96,19 +102,30 @@ def _new_lab(r: Reader, lab_class, data: dict):
         raise LabFileError("public_ip_counter", "value", value=public_counter)
     lab.public_ip_counter = public_counter
     ipv6_counter = r.get_since_v2(data, "ipv6_block_counter", "", int, 0)
-    if not 0 <= ipv6_counter < 1 << 20:
+    if not 0 <= ipv6_counter < 1 << 24:  # a /32 Region range holds 2**24 /56s
         raise LabFileError("ipv6_block_counter", "value", value=str(ipv6_counter)[:80])
     lab.ipv6_block_counter = ipv6_counter
     return lab
 
 
+def _read_block_public_access_mode(r: Reader, options, field: str) -> BlockPublicAccessMode:
+    options = r.obj(options, field)
+    mode = r.get(options, "internet_gateway_block_mode", field + ".", str)
+    return enum_of(BlockPublicAccessMode, mode, field + ".internet_gateway_block_mode")
+
+
 def _read_block_public_access(r: Reader, lab, data: dict) -> None:
     options = r.since_v2(data, "block_public_access", {"internet_gateway_block_mode": "off"})
-    options = r.obj(options, "block_public_access")
-    mode = r.get(options, "internet_gateway_block_mode", "block_public_access.", str)
-    lab.block_public_access.internet_gateway_block_mode = enum_of(
-        BlockPublicAccessMode, mode, "block_public_access.internet_gateway_block_mode"
+    lab.block_public_access.internet_gateway_block_mode = _read_block_public_access_mode(
+        r, options, "block_public_access"
     )
+    regions = r.obj(data.get("block_public_access_regions", {}), "block_public_access_regions")
+    for region, options in regions.items():  # only an import from several Regions writes it
+        field = f"block_public_access_regions.{str(region)[:40]}"
+        if region not in REGIONS or region == lab.region:
+            raise LabFileError(field, "value", value=str(region)[:80])
+        mode = _read_block_public_access_mode(r, options, field)
+        lab.block_public_access_regions[region] = VpcBlockPublicAccessOptions(mode)
     for n, raw in enumerate(r.since_v2(data, "block_public_access_exclusions", [])):
         f = f"block_public_access_exclusions[{n}]."
         raw = r.obj(raw, f[:-1])

@@ -67,6 +67,9 @@ class LabState:
         self.egress_only_internet_gateways: dict[str, EgressOnlyInternetGateway] = {}
         self.block_public_access_exclusions: dict[str, VpcBlockPublicAccessExclusion] = {}
         self.block_public_access = VpcBlockPublicAccessOptions()
+        # Block Public Access is set per Region: a lab imported from several Regions keeps the other
+        # Regions' settings here (Region -> options); the lab's own Region uses ``block_public_access``.
+        self.block_public_access_regions: dict[str, VpcBlockPublicAccessOptions] = {}
         self.ipv6_block_counter = 0  # Amazon-provided /56s handed out so far (ipv6_pool.py)
         self.unsupported: list = []
         self.history: list[dict] = []  # every successful verb, in order (see history.py)
@@ -92,9 +95,19 @@ class LabState:
         return address
 
     def _new_ipv6_block(self, vpc: Vpc) -> IPv6Network:
-        block = amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
+        block = self._next_ipv6_block(vpc)
         self.ipv6_block_counter += 1
         return block
+
+    def _next_ipv6_block(self, vpc: Vpc) -> IPv6Network:
+        """The /56 the next Amazon-provided block request for ``vpc`` gets (a fix hint names it ahead)."""
+        return amazon_ipv6_block(vpc.region or self.region, self.ipv6_block_counter)
+
+    def block_public_access_of(self, vpc: Vpc) -> VpcBlockPublicAccessOptions:
+        """The Block Public Access setting that governs ``vpc``: its own Region's."""
+        if vpc.region is None or vpc.region == self.region:
+            return self.block_public_access
+        return self.block_public_access_regions.get(vpc.region) or VpcBlockPublicAccessOptions()
 
     @property
     def availability_zones(self) -> tuple[str, ...]:

@@ -195,6 +195,8 @@ class ComputeVerbs(LabState):
             if interface.elastic_ip is not None:
                 interface.elastic_ip.network_interface = interface.elastic_ip.association_id = None
             interface.subnet.used_addresses.pop(interface.private_ip, None)
+            for ipv6 in interface.ipv6_addresses:
+                interface.subnet.used_ipv6_addresses.pop(ipv6, None)
             self.network_interfaces.pop(interface.id, None)
         instance.interfaces = []
         instance.state, instance.auto_public_ip = InstanceState.TERMINATED, None

@@ -62,6 +62,15 @@ def _ipv6_commands(a: list, k: dict) -> dict:
         "associate_subnet_cidr_block": lambda: [
             "associate-subnet-cidr-block", "--subnet-id", _id(a[0]), "--ipv6-cidr-block", str(k.get("ipv6_cidr", a[1]))
         ],
+        "assign_ipv6_addresses": lambda: [
+            "assign-ipv6-addresses", *_interface(a[0]),
+            *(["--ipv6-address-count", str(k["ipv6_address_count"])] if k.get("ipv6_address_count") is not None
+              else ["--ipv6-addresses", *map(str, _listed(k.get("ipv6_addresses", a[2])))]),
+        ],
+        "unassign_ipv6_addresses": lambda: [
+            "unassign-ipv6-addresses", *_interface(a[0]),
+            "--ipv6-addresses", *map(str, _listed(k.get("ipv6_addresses", a[1]))),
+        ],
         "create_egress_only_internet_gateway": lambda: ["create-egress-only-internet-gateway", "--vpc-id", _id(a[0])],
         "delete_egress_only_internet_gateway": lambda: [
             "delete-egress-only-internet-gateway", "--egress-only-internet-gateway-id", _id(a[0])
@@ -77,6 +86,22 @@ def _ipv6_commands(a: list, k: dict) -> dict:
             "delete-vpc-block-public-access-exclusion", "--exclusion-id", _id(a[0])
         ],
     }  # fmt: skip
+
+
+class _NoInterface(Exception):
+    """The command needs the instance's network interface, and only the instance's id was given."""
+
+
+def _interface(instance) -> list[str]:
+    """``--network-interface-id``: the IPv6 address verbs act on the interface, not on the instance."""
+    interface = getattr(instance, "network_interface_id", None)
+    if interface is None:
+        raise _NoInterface
+    return ["--network-interface-id", interface]
+
+
+def _listed(value) -> list:
+    return [value] if isinstance(value, str) or not isinstance(value, list | tuple) else list(value)
 
 
 def _destination(cidr) -> list[str]:
@@ -279,4 +304,8 @@ def aws_cli(action: str, /, *args, **kwargs) -> str | None:
     build = commands.get(action)
     if build is None:
         return None
-    return "aws ec2 " + " ".join(shlex.quote(str(part)) for part in build())
+    try:
+        parts = build()
+    except _NoInterface:
+        return None
+    return "aws ec2 " + " ".join(shlex.quote(str(part)) for part in parts)

@@ -183,7 +183,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
         _cluster(
             box,
             f"cluster_{vpc.id}",
-            _label(f"VPC {_name(vpc)}", cidrs, *_bpa_badge(lab, lang)),
+            _label(f"VPC {_name(vpc)}", cidrs, *_bpa_badge(lab, vpc, lang)),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
@@ -307,9 +307,9 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
     return grid[-1][0] if grid else rt_node
 
 
-def _bpa_badge(lab, lang: str) -> list[str]:
-    """A line on every VPC while Block Public Access is on: it overrides what the boxes inside show."""
-    mode = lab.block_public_access.mode
+def _bpa_badge(lab, vpc, lang: str) -> list[str]:
+    """A line on every VPC while its Region's Block Public Access is on: it overrides what the boxes show."""
+    mode = lab.block_public_access_of(vpc).mode
     return [] if mode == "off" else [f"⛔ {tr('diagram.bpa', lang, mode=mode)}"]
 
 

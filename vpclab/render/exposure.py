@@ -39,7 +39,8 @@ def _ipv6_row(e, lang: str) -> list[str]:
     if e.outbound_v6:
         outbound = tr("ui.yes_via", lang, gateway=e.outbound_v6_via)
     else:
-        outbound = f"{tr('ui.no', lang)}: {code_label(e.outbound_v6_code, lang)}"
+        mark = "?" if e.outbound_v6 is None else f"{tr('ui.no', lang)}:"
+        outbound = f"{mark} {code_label(e.outbound_v6_code, lang)} @ {e.outbound_v6_blocked_at}"
     return ["  └ IPv6", ", ".join(e.ipv6_addresses), ", ".join(e.ipv6_addresses), inbound, blocked, outbound]
 
 
@@ -80,7 +81,7 @@ def exposure_html(report, lang: str | None = None) -> str:
         rows = _entry_rows(e, lang)
         versions = [
             (e.outbound, e.outbound_code, e.outbound_blocked_at, e.inbound_code, e.inbound_blocked_at),
-            (e.outbound_v6, e.outbound_v6_code, None, e.inbound_v6_code, e.inbound_v6_blocked_at),
+            (e.outbound_v6, e.outbound_v6_code, e.outbound_v6_blocked_at, e.inbound_v6_code, e.inbound_v6_blocked_at),
         ]
         for row, (out, out_code, out_at, in_code, in_at) in zip(rows, versions, strict=False):  # IPv6 row: optional
             if out:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..model.verbs_ipv6 import first_free_ipv6_subnet
 from .panels import _WIDE, Panel
 
 BLOCK_MODES = [("off", "off"), ("block-bidirectional", "block-bidirectional"), ("block-ingress", "block-ingress")]
@@ -13,22 +14,20 @@ EXCLUSION_MODES = [("allow-bidirectional", "allow-bidirectional"), ("allow-egres
 
 def free_ipv6_subnet(lab, subnet) -> str:
     """The first /64 of the subnet's VPC that no subnet holds yet ("" when there is none to offer)."""
-    taken = {s.ipv6_cidr_block for s in lab.subnets.values()}
-    for block in subnet.vpc.ipv6_cidr_blocks if subnet is not None else ():
-        for candidate in block.subnets(new_prefix=64):
-            if candidate not in taken:
-                return str(candidate)
-    return ""
+    free = first_free_ipv6_subnet(lab, subnet.vpc) if subnet is not None else None
+    return str(free) if free is not None else ""
 
 
 class Ipv6Panel(Panel):
-    """The VPC's Amazon /56, a subnet's /64 and its auto-assign setting, the egress-only gateway."""
+    """The VPC's Amazon /56, a subnet's /64 and its auto-assign setting, an instance's IPv6 addresses,
+    the egress-only gateway."""
 
     def build(self):
         self._offered: set[str] = set()  # the /64 this panel filled in itself, replaced as the lab changes
         self.vpc = self.dropdown("console.vpc", self.vpcs)
         self.subnet = self.dropdown("console.subnet", self.subnets)
         self.ipv6_cidr = self.text("console.ipv6_cidr", "")
+        self.instance = self.dropdown("console.instance", self.instances)
         self.gateway = self.dropdown(
             "console.egress_only_gateway", lambda: list(self.lab.egress_only_internet_gateways.values())
         )
@@ -57,6 +56,15 @@ class Ipv6Panel(Panel):
                     "magic",
                 ),
             ),
+            self.instance,
+            self.row(
+                b(
+                    "console.assign_ipv6",
+                    lambda: act("assign_ipv6_addresses", self._instance(), ipv6_address_count=1),
+                    "plus",
+                ),
+                b("console.unassign_ipv6", self._unassign, "minus"),
+            ),
             self.gateway,
             self.row(
                 b(
@@ -66,6 +74,15 @@ class Ipv6Panel(Panel):
                 )
             ),
         ]
+
+    def _instance(self):
+        # The object, not its id: the AWS CLI shown beside the call names the instance's network interface.
+        return self.lab.instances.get(self.instance.value, self.instance.value)
+
+    def _unassign(self) -> None:
+        instance = self._instance()
+        held = [str(a) for a in getattr(instance, "ipv6_addresses", ())]
+        self.console.act("unassign_ipv6_addresses", instance, held)
 
     def refresh(self) -> None:
         super().refresh()
