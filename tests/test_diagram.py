@@ -325,9 +325,9 @@ def test_a_blocked_analysis_adds_numbered_request_edges_and_a_blocked_marker_wit
     assert analysis.reachable is False
     plain, source = dot(s.lab), dot(s.lab, highlight=analysis)
     assert "request" not in plain and "blocked [" not in plain
-    requests = re.findall(r'label="request (\d+)→(\d+)"', source)
+    requests = re.findall(r">request (\d+)→(\d+)<", source)
     assert requests and all(int(a) < int(b) for a, b in requests)
-    assert edges(source, "internet", s.igw.id)[-1].startswith('label="request 1→2"')
+    assert ">request 1→2<" in edges(source, "internet", s.igw.id)[-1]
     assert any("request" in e for e in edges(source, s.igw.id, s.web.id)), "the path reaches the guarded instance"
     marker = node_label(source, "blocked")
     assert f"✘ {analysis.code}" in marker and analysis.blocked_at in marker and "shape=octagon" in marker
@@ -343,7 +343,7 @@ def test_a_reachable_analysis_draws_request_and_reply_paths_and_no_blocked_marke
     assert "blocked [" not in source
     assert any("request" in e for e in edges(source, s.app.id, f"{s.private.id}/{s.private_rt.id}"))
     assert any("request" in e for e in edges(source, s.igw.id, "internet"))
-    replies = [line for line in source.splitlines() if 'label="reply ' in line]
+    replies = [line for line in source.splitlines() if ">reply " in line]
     assert replies and all("dashed" in line for line in replies), "the reply is told apart by its line too"
     assert any(s.nat.id in line for line in replies)
 
@@ -351,7 +351,7 @@ def test_a_reachable_analysis_draws_request_and_reply_paths_and_no_blocked_marke
 def test_the_highlight_speaks_korean_too(classroom):
     analysis = classroom.lab.analyze("internet", classroom.web, "tcp", 22)
     source = dot(classroom.lab, highlight=analysis, lang="ko")
-    assert 'label="요청 1→2"' in source and "request" not in source
+    assert ">요청 1→2<" in source and "request" not in source
 
 
 # ---- languages ----------------------------------------------------------------------------------------

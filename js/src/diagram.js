@@ -65,8 +65,9 @@ function smallestFont(svg) {
   return Number.isFinite(min) ? min : 10;
 }
 
-// WebAssembly Graphviz has no font files, so it estimates text widths; where the browser's font
-// runs wider than the estimate, the line is fitted to its box (squeezed a little, never smaller).
+// WebAssembly Graphviz has no font files, so the kernel gives every label its width in Noto Sans CJK
+// KR (vpclab/render/text_width.py). Where the browser draws with another font that runs wider still,
+// the line is fitted to its box as a last resort (squeezed a little, never smaller).
 function fitTexts(svg) {
   for (const group of svg.querySelectorAll("g.node, g.cluster")) {
     const shape = group.querySelector("polygon, path, ellipse"); // a tooltip wraps it in <a>

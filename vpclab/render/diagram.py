@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 from html import escape
 
 import graphviz
@@ -24,6 +25,7 @@ import graphviz
 from ..model.i18n import check_language, code_phrase, tr
 from ..model.resources import InstanceState, NatGatewayState, RouteState
 from .tables import subnet_blocks
+from .text_width import text_width
 
 FONT = "Noto Sans CJK KR"  # fonts-noto-cjk: Hangul and Latin in one family
 INK = "#263238"  # text on the light node fills
@@ -51,22 +53,25 @@ def dom_id(name: str) -> str:
     return "vpclab-" + name.replace("/", "--")
 
 
-def _left(*lines) -> str:
-    """A cluster title: like ``_label``, every line flush left (under the title's start)."""
-    return _label(*lines)[:-1].replace("<BR/>", '<BR ALIGN="LEFT"/>') + '<BR ALIGN="LEFT"/>>'
-
-
-def _label(*lines, bold_first: bool = True) -> str:
-    """An HTML-like label: escaped lines, the first one bold; a (text, colour) line is coloured bold."""
-    rows = []
+def _label(*lines, bold_first: bool = True, size: str = TEXT) -> str:
+    """An HTML-like label: escaped lines, the first one bold; a (text, colour) line is small, coloured
+    and bold. The lines sit flush left in a table cell as wide as the browser draws the widest of
+    them (``text_width``, at the label's font ``size``), so Graphviz sizes the box from that width and
+    not from its own estimate, which falls short for Hangul (see text_width.py). Flush left, because
+    Graphviz places a centred line by its estimate too: a line wider than estimated would then drift
+    to the right."""
+    rows, width = [], 0.0
     for n, line in enumerate(lines):
         if isinstance(line, tuple):
             text, colour = line
             rows.append(f'<FONT COLOR="{colour}" POINT-SIZE="{SMALL}"><B>{escape(text)}</B></FONT>')
+            width = max(width, text_width(text, float(SMALL), bold=True))
             continue
-        text = escape(line)
-        rows.append(f"<B>{text}</B>" if n == 0 and bold_first else text)
-    return "<" + "<BR/>".join(rows) + ">"
+        bold = n == 0 and bold_first
+        rows.append(f"<B>{escape(line)}</B>" if bold else escape(line))
+        width = max(width, text_width(line, float(size), bold=bold))
+    cell = f'<TD WIDTH="{math.ceil(width)}" ALIGN="LEFT" BALIGN="LEFT">' + "<BR/>".join(rows) + "</TD>"
+    return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cell}</TR></TABLE>>'
 
 
 def _name(resource) -> str:
@@ -179,7 +184,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
         _cluster(
             box,
             f"cluster_{vpc.id}",
-            _left(f"VPC {_name(vpc)}", cidrs, *_bpa_badge(lab, vpc, lang)),
+            _label(f"VPC {_name(vpc)}", cidrs, *_bpa_badge(lab, vpc, lang)),
             style="rounded,filled",
             fillcolor="#90a4ae14",
             color=MUTED,
@@ -202,7 +207,7 @@ def _vpc(graph, lab, vpc, lang: str, badges) -> None:
                 _cluster(
                     az,
                     f"cluster_{vpc.id}_{zone}",
-                    tr("diagram.zone", lang, zone=zone),
+                    _label(tr("diagram.zone", lang, zone=zone), bold_first=False),
                     style="dashed",
                     color=MUTED,
                     fontcolor=MUTED,
@@ -227,11 +232,12 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
         _cluster(
             box,
             f"cluster_{subnet.id}",
-            _left(
+            _label(
                 f"{tr('ui.subnet', lang)} {_name(subnet)}",
                 f"{subnet_blocks(subnet, lang)} · {kind}"
                 + (f" · {subnet.ipv6_cidr_block}" if subnet.ipv6_cidr_block and subnet.cidr is not None else ""),
                 f"{tr('ui.network_acl', lang)}: {subnet.network_acl.id}",
+                size=SMALL,
             ),
             style="rounded,filled" if public else "rounded,filled,dashed",
             fillcolor=SUBNET_FILL[public],
@@ -245,7 +251,7 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
         for route in table.routes.values():
             mark = " ✘ " + tr("diagram.blackhole", lang) if route.state is RouteState.BLACKHOLE else ""
             rows.append(f"{route.destination} → {route.target_id}{mark}")
-        _node(box, rt_node, _label(*rows), "rt", shape="note", fontsize=SMALL)
+        _node(box, rt_node, _label(*rows, size=SMALL), "rt", shape="note", fontsize=SMALL)
         items = []
         for nat in lab.nat_gateways.values():
             if nat.subnet is subnet and nat.state is not NatGatewayState.DELETED:
@@ -289,7 +295,7 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
             continue  # a route to a detached gateway: the blackhole mark in the table says it
         broken = route.state is RouteState.BLACKHOLE
         style = {
-            "label": f"{route.destination}" + (" ✘" if broken else ""),
+            "label": _label(f"{route.destination}" + (" ✘" if broken else ""), bold_first=False, size=SMALL),
             "style": "dashed" if broken else "solid",
             "color": RED if broken else MUTED,
             "fontcolor": RED if broken else MUTED,
@@ -417,7 +423,7 @@ def _highlight(graph, lab, analysis, lang: str) -> None:
                 graph.edge(
                     a,
                     b,
-                    label=f"{tr(f'diagram.{name}', lang)} {n_from}→{n_to}",
+                    label=_label(f"{tr(f'diagram.{name}', lang)} {n_from}→{n_to}", bold_first=False, size=SMALL),
                     color=colour,
                     fontcolor=colour,
                     style=style,
