@@ -281,4 +281,11 @@ class Console(widgets.VBox):
 
 
 def _result_text(result) -> str:
+    """What a verb returned, as a learner reads it: an id, the addresses (not Python's repr of a list of
+    ``IPv6Address``), the Region's Block Public Access mode (not the options object)."""
+    if isinstance(result, list | tuple):
+        return ", ".join(_result_text(item) for item in result)
+    mode = getattr(result, "internet_gateway_block_mode", None)
+    if mode is not None:
+        return str(getattr(mode, "value", mode))
     return getattr(result, "id", None) or str(result)

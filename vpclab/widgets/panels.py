@@ -25,6 +25,9 @@ PROTOCOLS = [("TCP", "tcp"), ("UDP", "udp"), ("ICMP", "icmp"), ("console.opt.all
 FAMILIES = [("IPv4", 4), ("IPv6", 6)]  # which addresses the tester asks about (IPv6: fact sheet §12)
 DIRECTIONS = [("console.opt.in", False), ("console.opt.out", True)]
 _WIDE = widgets.Layout(width="98%")
+# Every label as wide as its words: the default label width cuts longer ones ("Block Public Access
+# mode", "퍼블릭 액세스 차단 모드") to a few letters and an ellipsis.
+_LABEL_FITS = {"description_width": "initial"}
 
 
 def parse_port(text: str):
@@ -57,13 +60,13 @@ class Panel:
         raise NotImplementedError
 
     def dropdown(self, key: str, options_of) -> widgets.Dropdown:
-        control = widgets.Dropdown(layout=_WIDE, style={"description_width": "initial"})
+        control = widgets.Dropdown(layout=_WIDE, style=_LABEL_FITS)
         self.console.label(control, key)
         self.choices.append((control, options_of))
         return control
 
     def text(self, key: str, value: str = "") -> widgets.Text:
-        return self.console.label(widgets.Text(value=value, layout=_WIDE, style={"description_width": "initial"}), key)
+        return self.console.label(widgets.Text(value=value, layout=_WIDE, style=_LABEL_FITS), key)
 
     def refresh(self) -> None:
         for control, options_of in self.choices:
@@ -174,7 +177,9 @@ class AddressPanel(Panel):
             "console.elastic_ip", lambda: [(f"{e.public_ip} ({e.id})", e.id) for e in self.lab.elastic_ips.values()]
         )
         self.instance = self.dropdown("console.instance", self.instances)
-        self.reassociate = self.console.label(widgets.Checkbox(value=False), "console.allow_reassociation")
+        self.reassociate = self.console.label(
+            widgets.Checkbox(value=False, style=_LABEL_FITS), "console.allow_reassociation"
+        )
         act, b = self.console.act, self.console.button
         return [
             self.address,
@@ -210,7 +215,7 @@ class InstancePanel(Panel):
         self.name = self.text("console.name", "")
         self.public = self.console.label(
             self.console.choices(
-                widgets.Dropdown(options=[("", None)], layout=_WIDE),
+                widgets.Dropdown(options=[("", None)], layout=_WIDE, style=_LABEL_FITS),
                 [("console.opt.subnet_default", None), ("console.opt.yes", True), ("console.opt.no", False)],
             ),
             "console.public_ip",
@@ -249,10 +254,12 @@ class SecurityGroupPanel(Panel):
             lambda: [(f"{g.group_name} ({g.id})", g.id) for g in self.lab.security_groups.values()],
         )
         self.direction = self.console.label(
-            self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS), "console.direction"
+            self.console.choices(widgets.ToggleButtons(options=[("", False)], style=_LABEL_FITS), DIRECTIONS),
+            "console.direction",
         )
         self.protocol = self.console.label(
-            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
+            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE, style=_LABEL_FITS), PROTOCOLS),
+            "console.protocol",
         )
         self.port = self.text("console.port", "80")
         self.cidr = self.text("console.cidr", "0.0.0.0/0")
@@ -284,19 +291,21 @@ class AclPanel(Panel):
     def build(self):
         self.acl = self.dropdown("console.network_acl", lambda: list(self.lab.network_acls.values()))
         self.number = self.console.label(
-            widgets.BoundedIntText(value=100, min=1, max=32766, layout=_WIDE), "console.rule_number"
+            widgets.BoundedIntText(value=100, min=1, max=32766, layout=_WIDE, style=_LABEL_FITS), "console.rule_number"
         )
         self.direction = self.console.label(
-            self.console.choices(widgets.ToggleButtons(options=[("", False)]), DIRECTIONS), "console.direction"
+            self.console.choices(widgets.ToggleButtons(options=[("", False)], style=_LABEL_FITS), DIRECTIONS),
+            "console.direction",
         )
         self.protocol = self.console.label(
-            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
+            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE, style=_LABEL_FITS), PROTOCOLS),
+            "console.protocol",
         )
         self.port = self.text("console.port", "")
         self.cidr = self.text("console.cidr", "0.0.0.0/0")
         self.action = self.console.label(
             self.console.choices(
-                widgets.ToggleButtons(options=[("", "allow")]),
+                widgets.ToggleButtons(options=[("", "allow")], style=_LABEL_FITS),
                 [("console.opt.allow", "allow"), ("console.opt.deny", "deny")],
             ),
             "console.action",
@@ -366,11 +375,13 @@ class TesterPanel(Panel):
         self.source = self.dropdown("console.source", lambda: [internet(), *self.instances()])
         self.destination = self.dropdown("console.destination_end", lambda: [*self.instances(), internet()])
         self.protocol = self.console.label(
-            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE), PROTOCOLS), "console.protocol"
+            self.console.choices(widgets.Dropdown(options=[("", "tcp")], layout=_WIDE, style=_LABEL_FITS), PROTOCOLS),
+            "console.protocol",
         )
         self.port = self.text("console.port", "80")
         self.family = self.console.label(
-            self.console.choices(widgets.Dropdown(options=[("", 4)], layout=_WIDE), FAMILIES), "console.ip_version"
+            self.console.choices(widgets.Dropdown(options=[("", 4)], layout=_WIDE, style=_LABEL_FITS), FAMILIES),
+            "console.ip_version",
         )
         self.result = widgets.HTML()
 

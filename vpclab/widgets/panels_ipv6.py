@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..model.verbs_ipv6 import first_free_ipv6_subnet
-from .panels import _WIDE, Panel
+from .panels import _LABEL_FITS, _WIDE, Panel
 
 BLOCK_MODES = [("off", "off"), ("block-bidirectional", "block-bidirectional"), ("block-ingress", "block-ingress")]
 EXCLUSION_MODES = [("allow-bidirectional", "allow-bidirectional"), ("allow-egress", "allow-egress")]
@@ -113,11 +113,11 @@ class BlockPublicAccessPanel(Panel):
 
     def build(self):
         self.mode = self.console.label(
-            widgets.Dropdown(options=BLOCK_MODES, value="off", layout=_WIDE), "console.bpa_mode"
+            widgets.Dropdown(options=BLOCK_MODES, value="off", layout=_WIDE, style=_LABEL_FITS), "console.bpa_mode"
         )
         self.target = self.dropdown("console.exclusion_target", lambda: [*self.vpcs(), *self.subnets()])
         self.exclusion_mode = self.console.label(
-            widgets.Dropdown(options=EXCLUSION_MODES, value="allow-bidirectional", layout=_WIDE),
+            widgets.Dropdown(options=EXCLUSION_MODES, value="allow-bidirectional", layout=_WIDE, style=_LABEL_FITS),
             "console.exclusion_mode",
         )
         self.exclusion = self.dropdown(
