@@ -24,7 +24,9 @@ from ..model.resources import (
 )
 
 _STYLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:90%"
-_CELL = "border:1px solid rgba(128,128,128,.45);padding:2px 8px;text-align:left"
+# keep-all: a Korean word breaks only at a space, never between its syllables (통과, 판정 and 인터넷에서
+# stood one syllable a line in narrow columns); Latin text and ids wrap as before.
+_CELL = "border:1px solid rgba(128,128,128,.45);padding:2px 8px;text-align:left;word-break:keep-all"
 
 
 def table(headers: list[str], rows: list[list[object]], caption: str = "") -> str:
