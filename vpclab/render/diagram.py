@@ -22,16 +22,16 @@ from html import escape
 
 import graphviz
 
-from ..model.i18n import check_language, code_phrase, tr
+from ..model.i18n import check_language, tr
 from ..model.resources import InstanceState, NatGatewayState, RouteState
+from .badges import RED, badge_codes, instance_badges
 from .tables import subnet_blocks
 from .text_width import text_width
 
 FONT = "Noto Sans CJK KR"  # fonts-noto-cjk: Hangul and Latin in one family
 INK = "#263238"  # text on the light node fills
 MUTED = "#607d8b"  # cluster titles and quiet lines: readable on white and on a dark theme
-GREEN, RED, AMBER, BLUE, PURPLE = "#2e9d4f", "#c62828", "#d39200", "#1e88e5", "#8e44ad"
-GREEN_TEXT, AMBER_TEXT = "#1b6e34", "#8d6200"  # darker, for text on white (contrast 4.5:1 and more)
+GREEN, AMBER, BLUE, PURPLE = "#2e9d4f", "#d39200", "#1e88e5", "#8e44ad"
 FILL = {
     "internet": "#e3f2fd",
     "igw": "#fff3e0",
@@ -269,9 +269,9 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
                 _node(
                     box,
                     interface.id,
-                    _label(_name(interface), of, *facts, *_badges(badges.get(interface.id), lang)),
+                    _label(_name(interface), of, *facts, *instance_badges(badges.get(interface.id), lang)),
                     "instance",
-                    tooltip=_codes(badges.get(interface.id)),
+                    tooltip=badge_codes(badges.get(interface.id)),
                     shape="box3d" if interface.public_ip else "box",
                     style="filled,rounded,dashed",
                 )
@@ -347,46 +347,11 @@ def _instance(box, instance, lang: str, entry) -> None:
     _node(
         box,
         instance.id,
-        _label(_name(instance), *_instance_facts(instance, lang), *_badges(entry, lang)),
+        _label(_name(instance), *_instance_facts(instance, lang), *instance_badges(entry, lang)),
         "instance",
         shape="box3d" if instance.public_ip else "box",
-        tooltip=_codes(entry),
+        tooltip=badge_codes(entry),
     )
-
-
-def _badges(entry, lang: str) -> list[tuple[str, str]]:
-    """An instance's reachability from and to the internet, as (text, colour) lines of its box.
-
-    Drawn on the instance instead of as edges across the picture; the symbol (✔ ✘ ?) and the words
-    carry the meaning, the colour only repeats it.
-    """
-    if entry is None:
-        return []
-    into, out = f"⬇ {tr('diagram.badge_in', lang)}: ", f"⬆ {tr('diagram.badge_out', lang)}: "
-    if entry.inbound:
-        ports = "; ".join(f"{e.protocol} {'echo' if e.protocol == 'icmp' else e.ports}" for e in entry.inbound)
-        inbound = (f"{into}✔ {ports}", GREEN_TEXT)
-    else:
-        inbound = (f"{into}✘ {_blocked(entry.inbound_code, entry.inbound_blocked_at, lang)}", RED)
-    if entry.outbound:
-        outbound = (f"{out}✔ {tr('diagram.badge_via', lang, gateway=entry.outbound_via)}", GREEN_TEXT)
-    else:
-        symbol, colour = ("?", AMBER_TEXT) if entry.outbound is None else ("✘", RED)
-        outbound = (f"{out}{symbol} {_blocked(entry.outbound_code, entry.outbound_blocked_at, lang)}", colour)
-    return [inbound, outbound]
-
-
-def _blocked(code: str | None, at: str | None, lang: str) -> str:
-    """A short phrase and the component that blocks; the AWS code goes in the box's tooltip."""
-    phrase = code_phrase(code, lang) if code else "—"
-    return f"{phrase} @ {at}" if at else phrase
-
-
-def _codes(entry) -> str:
-    """The AWS explanation codes of a badge, for the tooltip (and the exposure table beside it)."""
-    if entry is None:
-        return ""
-    return " · ".join(code for code in (entry.inbound_code, entry.outbound_code) if code)
 
 
 def _drawn(lab, hop) -> str | None:
