@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vpclab import AwsSnapshotError, Lab
+from vpclab import AwsSnapshotError, InvalidParameterError, Lab
 from vpclab.bridge import plan
 from vpclab.bridge.terraform import to_terraform
 from vpclab.model.invariants import problems
@@ -641,3 +641,15 @@ def test_an_ipv6_only_subnet_with_an_ipv4_block_or_without_its_64_is_refused(tmp
     with pytest.raises(AwsSnapshotError) as caught:
         load(tmp_path, changed(broken))
     assert caught.value.field == field
+
+
+def test_the_lab_s_own_export_methods_take_the_region_of_a_lab_of_several(tmp_path):
+    text = json.dumps(dual_stack()).replace("us-east-1", "us-west-2").replace("2600:1f18:7cb4", "2600:1f14:aa")
+    west = json.loads(text.replace("-0", "-1").replace("3.80.0.10", "44.230.0.10"))
+    lab = load(tmp_path, {"us-east-1": dual_stack(), "us-west-2": west})
+    with pytest.raises(InvalidParameterError):
+        lab.to_terraform()  # one file cannot create subnets in two Regions
+    for export in (lab.to_terraform, lab.to_cloudformation, lab.to_aws_cli):
+        west_only = export(region="us-west-2")
+        assert "vpc-1d6" in west_only or "10.0.1.0/24" in west_only
+        assert "2600:1f18" not in west_only  # nothing of the other Region

@@ -177,3 +177,18 @@ def test_without_the_options_call_the_report_says_the_mode_was_taken_as_off_and_
     assert "aws ec2 describe-vpc-block-public-access-options --region us-east-1" in data["collect"]
     note = next(u for u in data["unsupported"] if u["kind"] == "block-public-access")
     assert "not judged" not in note["text"]
+
+
+def test_two_static_routes_to_one_destination_in_a_table_are_refused_and_a_repeated_record_is_read_once(tmp_path):
+    def twice(target: str):
+        def change(data):
+            routes = data["RouteTables"][1]["Routes"]
+            routes.append({"DestinationIpv6CidrBlock": "::/0", "GatewayId": target, "State": "active"})
+
+        return changed(change)
+
+    lab = load(tmp_path, twice("igw-0d6"))  # the same route listed twice: one route
+    assert str(lab.route_tables["rtb-0pub"].lookup("2001:db8::1").target_id) == "igw-0d6"
+    with pytest.raises(AwsSnapshotError) as caught:
+        load(tmp_path, twice("eigw-0d6"), "two.json")
+    assert caught.value.field == "RouteTables[1].Routes[4].DestinationIpv6CidrBlock"

@@ -494,6 +494,23 @@ class LabMachine(RuleBasedStateMachine):
     def run_ipv6_instance(self, n, count):
         self.remember("i", self.call("run_instance", self.subnet(n), ipv6_address_count=count))
 
+    @rule(n=choice, count=mostly([1, 2, None], [0, -1, 51, "1", True]), specific=st.booleans(), k=choice)
+    def assign_ipv6_addresses(self, n, count, specific, k):
+        instance = self.instance(n)
+        block = getattr(getattr(instance, "subnet", None), "ipv6_cidr_block", None)
+        if specific and block is not None:  # a specific address: free, taken, reserved or outside
+            address = str(block.network_address + [4, 5, 1, 70000][k % 4]) if k % 5 else "2001:db8::1"
+            self.call("assign_ipv6_addresses", instance, ipv6_addresses=[address])
+        else:
+            self.call("assign_ipv6_addresses", instance, ipv6_address_count=count)
+
+    @rule(n=choice, k=choice, everything=st.booleans())
+    def unassign_ipv6_addresses(self, n, k, everything):
+        instance = self.instance(n)
+        held = list(getattr(instance, "ipv6_addresses", []) or [])
+        chosen = held if everything else ([held[k % len(held)]] if held else ["2001:db8::1"])
+        self.call("unassign_ipv6_addresses", instance, chosen)
+
     @rule(n=choice, name=NAMES)
     def create_egress_only_internet_gateway(self, n, name):
         self.remember("eigw", self.call("create_egress_only_internet_gateway", self.vpc(n), name))

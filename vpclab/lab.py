@@ -106,23 +106,32 @@ class Lab(LabCore):
         return build(cls, from_data(read_live(ec2_client), "(boto3)"))
 
     # ---- to a real account (vpclab.bridge) ----------------------------------------------------
-    def to_terraform(self) -> str:
-        """The network as it is now, as Terraform HCL for the hashicorp/aws provider (``main.tf``)."""
+    def to_terraform(self, region: str | None = None) -> str:
+        """The network as it is now, as Terraform HCL for the hashicorp/aws provider (``main.tf``).
+
+        ``region``: for a lab imported from several Regions, the one to export (one file per Region).
+        """
         from .bridge.terraform import to_terraform
 
-        return to_terraform(self)
+        return to_terraform(self, region=region)
 
-    def to_cloudformation(self) -> str:
-        """The network as it is now, as a CloudFormation template (YAML)."""
+    def to_cloudformation(self, region: str | None = None) -> str:
+        """The network as it is now, as a CloudFormation template (YAML).
+
+        ``region``: for a lab imported from several Regions, the one to export (one file per Region).
+        """
         from .bridge.cloudformation import to_cloudformation
 
-        return to_cloudformation(self)
+        return to_cloudformation(self, region=region)
 
-    def to_aws_cli(self) -> str:
-        """The network as it is now, as a bash script of ``aws ec2`` commands in dependency order."""
+    def to_aws_cli(self, region: str | None = None) -> str:
+        """The network as it is now, as a bash script of ``aws ec2`` commands in dependency order.
+
+        ``region``: for a lab imported from several Regions, the one to export (one file per Region).
+        """
         from .bridge.aws_cli import to_aws_cli
 
-        return to_aws_cli(self)
+        return to_aws_cli(self, region=region)
 
     def cost(self, hours=730, currency="USD", nat_data_gb=0.0, krw_per_usd=None, data_out_gb=0.0):
         """What this network would cost in a real account for ``hours`` (730: about a month).

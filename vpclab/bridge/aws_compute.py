@@ -1,5 +1,5 @@
-"""The importer's second half: instances and their network interfaces, NAT gateways, Elastic IPs, and the
-network interfaces of other services.
+"""The importer's second half: instances and their network interfaces, NAT gateways, and the network
+interfaces of other services (their addresses: ``aws_addresses``; their IPv6 ones: ``aws_ipv6``).
 
 Public addresses come from the interfaces' associations (``PrivateIpAddresses[].Association.PublicIp``),
 since ``Addresses`` is often empty: ``IpOwnerId`` ``amazon`` is an auto-assigned address, anything else
@@ -12,13 +12,9 @@ of them answers ``reachable=None``.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
-
-from ..model.addressing import is_internet_address, is_private_range, reserved_addresses
 from ..model.errors import AwsSnapshotError
 from ..model.resources import (
     LOCAL,
-    ElasticIp,
     Instance,
     InstanceState,
     NatGateway,
@@ -26,7 +22,7 @@ from ..model.resources import (
     NetworkInterface,
     SecurityGroup,
 )
-from . import aws_ipv6
+from . import aws_addresses, aws_ipv6
 from .aws_nodes import Node
 
 GROUPS_PER_INTERFACE = 16  # AWS's highest quota (the default is 5)
@@ -39,7 +35,7 @@ _STATES = {
 
 
 def build(imp) -> None:
-    imp.addresses = _addresses(imp)
+    imp.addresses = aws_addresses.address_index(imp)
     imp.enis = _interfaces_by_id(imp)
     imp.eni_owner = {}  # interface id -> the Instance (its interface 0) or NetworkInterface
     imp.public_seen = {}
@@ -47,7 +43,7 @@ def build(imp) -> None:
     imp.addresses_taken = set()  # the addresses of Addresses records an instance or NAT gateway holds
     _nat_gateways(imp)
     _instances(imp)
-    _idle_and_held_addresses(imp)
+    aws_addresses.idle_and_held_addresses(imp)
     _other_interfaces(imp)
 
 
@@ -71,16 +67,6 @@ def route_target(imp, value: str, key: str):
 
 
 # ---- indexes -------------------------------------------------------------------------------------------
-def _addresses(imp) -> dict[IPv4Address, Node]:
-    found: dict[IPv4Address, Node] = {}
-    for node, _ in imp.of("Addresses"):
-        address = node.ip("PublicIp")
-        if address in found and found[address].value != node.value:
-            raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=node.at("PublicIp").where, id=str(address))
-        found[address] = node
-    return found
-
-
 def _interfaces_by_id(imp) -> dict[str, Node]:
     found: dict[str, Node] = {}
     for node, _ in imp.of("NetworkInterfaces"):
@@ -89,57 +75,7 @@ def _interfaces_by_id(imp) -> dict[str, Node]:
     return found
 
 
-# ---- addresses and groups ----------------------------------------------------------------------------------
-def _claim(imp, subnet, address: IPv4Address, owner: str, where) -> IPv4Address:
-    if address not in subnet.cidr:
-        raise AwsSnapshotError(
-            "InvalidAwsSnapshot:outside_subnet", where=where, value=str(address), id=subnet.id, cidr=str(subnet.cidr)
-        )
-    if address in subnet.used_addresses:
-        raise AwsSnapshotError(
-            "InvalidAwsSnapshot:address_in_use", where=where, value=str(address), id=subnet.used_addresses[address]
-        )
-    if address in reserved_addresses(subnet.cidr):
-        imp.note("address", str(address), owner, "reserved_address", detail=subnet.id)
-    subnet.used_addresses[address] = owner
-    return address
-
-
-def _public(imp, address: IPv4Address, where, owner: str = "") -> IPv4Address:
-    if not is_internet_address(address):
-        if is_private_range(address) or any(address in c for c in imp.lab_cidrs()):
-            raise AwsSnapshotError("InvalidAwsSnapshot:value", where=where, value=str(address))
-        # AWS never maps a public IP outside the internet; an emulator does (moto's Elastic IPs are
-        # 127.x.x.x). The lab needs an internet address there: the Region's next one, listed.
-        replaced, address = address, imp.lab._new_public_ip()
-        imp.note("address", str(address), owner or str(where), "replaced_address", detail=str(replaced))
-    if address in imp.public_seen:
-        raise AwsSnapshotError(
-            "InvalidAwsSnapshot:address_in_use", where=where, value=str(address), id=imp.public_seen[address]
-        )
-    imp.public_seen[address] = str(where)
-    return address
-
-
-def _elastic_ip(imp, address: IPv4Address, allocation_id, association_id, where) -> ElasticIp:
-    """The Elastic IP of ``address``: its ids from ``Addresses`` if listed there, else from the association."""
-    record = imp.addresses.get(address)
-    imp.addresses_taken.add(address)
-    name = None
-    if record is not None:
-        allocation_id = record.id("AllocationId", "eipalloc", optional=True) or allocation_id
-        association_id = record.id("AssociationId", "eipassoc", optional=True) or association_id
-        name = record.name()
-    allocation_id = allocation_id or imp.generated("eipalloc")
-    eip = ElasticIp(
-        allocation_id, _public(imp, address, where, allocation_id), name, association_id or imp.generated("eipassoc")
-    )
-    if eip.id in imp.lab.elastic_ips:
-        raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=where, id=eip.id)
-    imp.lab.elastic_ips[eip.id] = eip
-    return eip
-
-
+# ---- security groups ---------------------------------------------------------------------------------------
 def _groups(imp, vpc, region: str, nodes: list[Node], where) -> list[SecurityGroup]:
     lab, groups = imp.lab, []
     for node in nodes:
@@ -210,10 +146,12 @@ def _nat_gateways(imp) -> None:
             # subnet's lowest free address, as vpclab's own create_nat_gateway gives it, listed.
             replaced, private = private, imp.lab._claim_address(subnet, None, check_only=True)
             imp.note("address", str(private), nat_id, "replaced_address", detail=str(replaced))
-        private = _claim(imp, subnet, private, nat_id, primary.at("PrivateIp").where)
+        private = aws_addresses.claim(imp, subnet, private, nat_id, primary.at("PrivateIp").where)
         allocation = primary.id("AllocationId", "eipalloc", optional=True)
         association = primary.id("AssociationId", "eipassoc", optional=True)
-        eip = _elastic_ip(imp, primary.ip("PublicIp"), allocation, association, primary.at("PublicIp").where)
+        eip = aws_addresses.elastic_ip(
+            imp, primary.ip("PublicIp"), allocation, association, primary.at("PublicIp").where
+        )
         nat = NatGateway(nat_id, subnet, private, interface, node.name(), eip, eip.id)
         eip.nat_gateway = nat
         lab.nat_gateways[nat_id] = nat
@@ -320,11 +258,11 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
             address, public = None, None
         else:
             address_key = "PrivateIpAddress"
-            address = _claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
-            public, kind, allocation, association, where = _public_of(
+            address = aws_addresses.claim(imp, subnet, node.ip(address_key), owner, node.at(address_key).where)
+            public, kind, allocation, association, where = aws_addresses.public_of(
                 node, full, item if node is item else None, address
             )
-            _secondary_addresses(imp, node, interface_id, address)
+            aws_addresses.secondary_addresses(imp, node, interface_id, address)
         if primary is None:
             primary = Instance(instance_id, subnet, address, interface_id, groups, name, state)
             lab.instances[instance_id] = primary
@@ -342,83 +280,14 @@ def _instance(imp, item: Node, instance_id: str, state: InstanceState, region: s
         aws_ipv6.interface_addresses(imp, list(sources), end, end.id)
         if public is None:
             continue
-        if _is_elastic(imp, region, public, kind, allocation):
-            eip = _elastic_ip(imp, public, allocation, association, where)
+        if aws_addresses.is_elastic(imp, region, public, kind, allocation):
+            eip = aws_addresses.elastic_ip(imp, public, allocation, association, where)
             eip.instance, eip.network_interface = (end, None) if end is primary else (None, end)
             end.elastic_ip = eip
         elif state is InstanceState.RUNNING:  # an auto-assigned address exists only while running
-            end.auto_public_ip = _public(imp, public, where, end.id)
+            end.auto_public_ip = aws_addresses.public_address(imp, public, where, end.id)
             if end is primary:
                 primary.auto_assign_public_ip = True
-
-
-def _is_elastic(imp, region: str, public: IPv4Address, owner_kind, allocation) -> bool:
-    """An Elastic IP, or an auto-assigned address? describe-addresses lists every Elastic IP of the Region,
-    so where it was collected it decides; else the association's owner (``amazon``: auto-assigned)."""
-    if public in imp.addresses or allocation is not None:
-        return True
-    if owner_kind == "auto" or imp.was_collected(region, "Addresses"):
-        return False  # (moto marks auto-assigned addresses with the account id, AWS with "amazon")
-    return owner_kind == "elastic"
-
-
-def _public_of(node: Node, full: Node | None, instance: Node | None, private: IPv4Address):
-    """(public address, "auto" / "elastic" / None, allocation id, association id, where) of the primary
-    private address of an interface. describe-instances and describe-network-interfaces describe the same
-    association; the second adds the allocation and association ids of an Elastic IP."""
-    found = []
-    for source in (node, full):
-        if source is None or source is instance:
-            continue
-        found += [
-            e.child("Association") for e in source.items("PrivateIpAddresses") if e.ip("PrivateIpAddress") == private
-        ]
-        found.append(source.child("Association"))
-    found = [a for a in found if a is not None and a.has("PublicIp")]
-    if found:
-        address = found[0].ip("PublicIp")
-        same = [a for a in found if a.ip("PublicIp") == address]
-        owner = next((a.text("IpOwnerId") for a in same if a.has("IpOwnerId")), None)
-        allocation = next((a.id("AllocationId", "eipalloc") for a in same if a.has("AllocationId")), None)
-        association = next((a.id("AssociationId", "eipassoc") for a in same if a.has("AssociationId")), None)
-        kind = "auto" if owner == "amazon" else ("elastic" if owner or allocation else None)
-        return address, kind, allocation, association, same[0].at("PublicIp").where
-    if instance is not None and instance.has("PublicIpAddress"):
-        return instance.ip("PublicIpAddress"), None, None, None, instance.at("PublicIpAddress").where
-    return None, None, None, None, None
-
-
-def _secondary_addresses(imp, node: Node, interface_id: str, primary: IPv4Address) -> None:
-    """vpclab models one private address per interface: the others are listed, with their public ones."""
-    for entry in node.items("PrivateIpAddresses"):
-        address = entry.ip("PrivateIpAddress")
-        if address == primary:
-            continue
-        association = entry.child("Association")
-        public = [association.ip("PublicIp")] if association is not None and association.has("PublicIp") else []
-        imp.note("secondary-address", str(address), interface_id, "secondary_address", addresses=[address, *public])
-
-
-# ---- addresses no instance or NAT gateway holds ------------------------------------------------------------------
-def _idle_and_held_addresses(imp) -> None:
-    lab = imp.lab
-    for address, record in imp.addresses.items():
-        if address in imp.addresses_taken:
-            continue
-        allocation_id = record.id("AllocationId", "eipalloc", optional=True)
-        holder = record.text("NetworkInterfaceId", optional=True) or record.text("InstanceId", optional=True)
-        if allocation_id is None:  # an EC2-Classic address
-            imp.note("elastic-ip", str(address), "EC2-Classic", "no_subnet", addresses=[address])
-        elif holder is not None:
-            # Held by a load balancer, a secondary address, an instance not in the snapshot: not modelled.
-            imp.note("elastic-ip", allocation_id, holder, "held_address", addresses=[address])
-        else:
-            address = _public(imp, address, record.at("PublicIp").where, allocation_id)
-            if allocation_id in lab.elastic_ips:
-                raise AwsSnapshotError(
-                    "InvalidAwsSnapshot:duplicate_id", where=record.at("AllocationId").where, id=allocation_id
-                )
-            lab.elastic_ips[allocation_id] = ElasticIp(allocation_id, address, record.name())
 
 
 # ---- interfaces of other services ------------------------------------------------------------------------------

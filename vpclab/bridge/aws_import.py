@@ -58,6 +58,7 @@ class Importer:
         self.unsupported: dict[tuple[str, str, str], Unsupported] = {}
         self.prefix_lists: dict[str, list] = {}
         self.seen_ids: dict[str, Where] = {}
+        self.static_routes: dict[tuple, tuple[str, str]] = {}  # (table id, destination) -> (target id, state)
 
     # ---- the whole import ------------------------------------------------------------------------
     def run(self):

@@ -111,12 +111,19 @@ def _route(imp, table: RouteTable, node: Node) -> None:
         # AWS documents the target as "[IPv6 traffic only]"; moto accepts 0.0.0.0/0 -> eigw (fact sheet §12.4, §12.8)
         where = node.at("DestinationCidrBlock" if node.has("DestinationCidrBlock") else "DestinationPrefixListId")
         raise AwsSnapshotError("InvalidAwsSnapshot:value", where=where.where, value=str(destinations[0]))
+    propagated = node.text("Origin", optional=True) == "EnableVgwRoutePropagation"
     for destination in destinations:
+        if not propagated and not node.has("DestinationPrefixListId"):
+            # One static route per destination in a table (AWS: RouteAlreadyExists); the same record twice is once.
+            before = imp.static_routes.setdefault((table.id, destination), (target_id, state))
+            if before != (target_id, state):
+                where = node.at("DestinationCidrBlock" if destination.version == 4 else "DestinationIpv6CidrBlock")
+                raise AwsSnapshotError("InvalidAwsSnapshot:duplicate_id", where=where.where, id=str(destination))
         target = _resolve(imp, table, target_id, state, key, node)
         if target == LOCAL and destination not in (*table.vpc.cidrs, *table.vpc.ipv6_cidr_blocks):
             continue  # the local route of a CIDR the VPC no longer has
         present = table.routes.get(destination)
-        if present is not None and node.text("Origin", optional=True) == "EnableVgwRoutePropagation":
+        if present is not None and propagated:
             continue  # a static route beats a propagated one for the same destination
         shown = target.id if isinstance(target, UnsupportedTarget) else aws_compute.target_id(target, target_id)
         table.routes[destination] = Route(destination, shown, target, table.vpc, origin)
