@@ -166,6 +166,18 @@ def test_the_table_shows_ports_open_over_ipv6_and_the_ipv6_way_out(capsys, tmp_p
     assert "tcp 443 ← ::/0" in korean and "IPv6: 예, eigw-0d6 경유" in korean
 
 
+def test_the_report_shows_ipv6_addresses_as_public_and_its_ports_apart_and_the_json_names_icmpv6(capsys, tmp_path):
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(changed(lambda d: None)), encoding="utf-8")
+    web = next(line for line in report(capsys, path).splitlines() if "i-0web" in line)
+    assert f"3.80.0.10, {WEB6}" in web  # an IPv6 address is public as it is
+    assert "tcp 443 ← 0.0.0.0/0; IPv6: " in web  # the IPv4 openings, then the IPv6 ones
+    data = json.loads(report(capsys, path, "--format", "json"))
+    assert data["vpcs"][0]["ipv6_cidrs"] == ["2600:1f18:7cb4:2e00::/56"]
+    [entry] = [e for e in data["exposure"] if e["instance_id"] == "i-0web"]
+    assert {p["protocol"] for p in entry["inbound_v6"]} == {"tcp", "icmpv6"}
+
+
 def test_without_the_options_call_the_report_says_the_mode_was_taken_as_off_and_asks_for_the_call(capsys, tmp_path):
     def uncollected(data):
         data.pop("VpcBlockPublicAccessOptions")

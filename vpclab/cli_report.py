@@ -60,7 +60,9 @@ def to_collect(report, lab) -> list[str]:
 def _inbound_text(entry, lang: str) -> str:
     from .model.i18n import tr
 
-    parts = [str(p) for p in (*entry.inbound, *entry.inbound_v6)]  # an IPv6 piece shows its IPv6 sources
+    parts = [str(p) for p in entry.inbound]
+    if entry.inbound_v6:  # apart, as the report keeps them: the IPv6 addresses are reached as they are
+        parts.append("IPv6: " + ", ".join(str(p) for p in entry.inbound_v6))
     parts += [
         tr(
             "audit.via_load_balancer",
@@ -157,7 +159,7 @@ def rows(lab, report, lang: str) -> list[list[str]]:
                 e.region or lab.region,
                 e.vpc_id or "—",
                 name,
-                e.public_ip or "—",
+                ", ".join([*([e.public_ip] if e.public_ip else []), *e.ipv6_addresses]) or "—",  # IPv6: public
                 tr(f"audit.verdict.{e.verdict}", lang),
                 _inbound_text(e, lang),
                 _why_text(e, lang),
@@ -252,6 +254,7 @@ def json_text(lab, report, lang: str, regions: list[str]) -> str:
                 "region": v.region or lab.region,
                 "account": owners.get(v.id),
                 "cidrs": [str(c) for c in v.cidrs],
+                "ipv6_cidrs": [str(c) for c in v.ipv6_cidr_blocks],
             }
             for v in lab.vpcs.values()
         ],

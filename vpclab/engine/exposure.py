@@ -149,7 +149,7 @@ class ExposureReport:
                 ],
                 "inbound_v6": [
                     {
-                        "protocol": e.protocol,
+                        "protocol": "icmpv6" if e.protocol == "58" else e.protocol,  # the groups' own spelling
                         "ports": [e.ports.first, e.ports.last],
                         "sources": [str(x) for x in e.sources],
                     }
