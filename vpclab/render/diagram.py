@@ -312,7 +312,8 @@ def _subnet(parent, graph, lab, subnet, lang: str, badges, above: str | None) ->
 def _bpa_badge(lab, vpc, lang: str) -> list[str]:
     """A line on every VPC while its Region's Block Public Access is on: it overrides what the boxes show."""
     mode = lab.block_public_access_of(vpc).mode
-    return [] if mode == "off" else [f"⛔ {tr('diagram.bpa', lang, mode=mode)}"]
+    # ⊘, not ⛔: Noto and DejaVu fonts have it, so a machine without an emoji font still draws it.
+    return [] if mode == "off" else [f"⊘ {tr('diagram.bpa', lang, mode=mode)}"]
 
 
 def _nat_facts(nat) -> list[str]:

@@ -42,7 +42,7 @@ _ASCII = {
     ),
 }  # fmt: skip
 HANGUL = 920  # every precomposed syllable (U+AC00..U+D7A3) and jamo, regular and bold
-# The narrower punctuation the diagram uses (regular, bold); the symbols (✔ ✘ ⬇ ⬆ → ⛔) count as 1 em.
+# The narrower punctuation the diagram uses (regular, bold); the symbols (✔ ✘ ⬇ ⬆ → ⊘) count as 1 em.
 _NARROW = {"·": (561, 592), "—": (894, 908), "–": (536, 544), "’": (278, 325), "“": (474, 574)}
 FULL = 1000
 
