@@ -19,7 +19,7 @@ def test_dns64_puts_the_ipv4_address_in_the_last_32_bits_of_64_ff9b():
     assert embedded(IPv6Address(T.UPDATES64)) == IPv4Address(T.UPDATES)
 
 
-def test_nat64_leaves_as_ipv4_from_the_nat_elastic_ip_and_comes_back_as_ipv6():
+def test_nat64_leaves_as_ipv4_from_the_nat_and_its_elastic_ip_and_comes_back_as_ipv6():
     t = T.ipv6_only()
     result = t.lab.analyze(t.worker, T.UPDATES, "tcp", 443)
     assert result.reachable and result.destination == IPv6Address(T.UPDATES64)
@@ -27,8 +27,11 @@ def test_nat64_leaves_as_ipv4_from_the_nat_elastic_ip_and_comes_back_as_ipv6():
     assert steps[0] == "dns64" and steps.index("nat64_out") < steps.index("igw_out")
     out = next(h for h in result.forward if h.step == "nat64_out")
     assert out.component == t.nat.id
-    assert (out.packet.source, out.packet.destination) == (t.nat.public_ip, IPv4Address(T.UPDATES))
+    # The NAT's own private address first; the internet gateway maps it to the Elastic IP (fact sheet §17(b)).
+    assert (out.packet.source, out.packet.destination) == (t.nat.private_ip, IPv4Address(T.UPDATES))
     assert 1024 <= out.packet.source_port <= 65535
+    gateway = next(h for h in result.forward if h.step == "igw_out")
+    assert (gateway.packet.source, gateway.packet.destination) == (t.nat.public_ip, IPv4Address(T.UPDATES))
     back = next(h for h in result.return_ if h.step == "nat64_in")
     assert (back.packet.source, back.packet.destination) == (IPv6Address(T.UPDATES64), t.worker.ipv6_addresses[0])
     assert result.return_[-1].step == "arrive" and result.return_[-1].component == t.worker.id

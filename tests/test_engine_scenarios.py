@@ -363,14 +363,19 @@ def test_outbound_path_leaves_with_the_public_address():
     assert a.return_[-1].packet.destination_port == a.source_port == 32768
 
 
-def test_nat_gateway_replaces_the_source_with_its_elastic_ip():
+def test_nat_gateway_puts_its_private_address_in_and_the_internet_gateway_maps_it_to_the_elastic_ip():
+    """Fact sheet §17(b): the NAT gateway replaces the source "with its own private IP which is translated
+    to Elastic IP address by the internet gateway"."""
     t = T.private_app_behind_nat()
     a = t.lab.analyze(t.app, T.CLIENT, "tcp", 443)
     assert a.reachable
     nat = next(h for h in a.forward if h.kind == "nat-gateway")
     assert nat.component == t.nat.id
-    assert nat.packet.source == t.nat_eip.public_ip == t.nat.public_ip
+    assert nat.packet.source == t.nat.private_ip
     assert 1024 <= nat.packet.source_port <= 65535
+    gateway = next(h for h in a.forward if h.kind == "internet-gateway")
+    assert gateway.packet.source == t.nat_eip.public_ip == t.nat.public_ip
+    assert gateway.values["private"] == str(t.nat.private_ip)
     assert a.forward[-1].packet.source == t.nat.public_ip
     assert a.forward[0].packet.source == t.app.private_ip
     assert [h.component for h in a.forward].index(t.nat.id) < [h.component for h in a.forward].index(t.igw.id)

@@ -122,7 +122,7 @@ def through(t, instance, nat: NatGateway, packet: Packet):
     if nat.subnet is not instance.subnet:
         t.acl(instance.subnet, packet, egress=True)
         t.acl(nat.subnet, packet, egress=False)
-    ipv4 = _to_ipv4(packet, nat.public_ip, packet.source_port)
+    ipv4 = _to_ipv4(packet, nat.private_ip, packet.source_port)  # its own private address, then the EIP at the IGW
     translated = replace(ipv4, source_port=t._nat_port(nat, ipv4))
     t.hop(
         nat.id,
@@ -131,12 +131,12 @@ def through(t, instance, nat: NatGateway, packet: Packet):
         translated,
         nat_id=nat.id,
         private=str(packet.source),
-        public=str(nat.public_ip),
+        public=str(nat.private_ip),
         address=str(packet.destination),
         ipv4=str(translated.destination),
     )
-    t._nat_to_internet(nat, translated)
-    return translated, ("nat64", instance, nat, packet)
+    leaving = t._nat_to_internet(nat, translated)
+    return leaving, ("nat64", instance, nat, packet)
 
 
 def reply_back(t, how, reply: Packet):

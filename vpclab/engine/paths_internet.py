@@ -137,7 +137,10 @@ class InternetLegs:
         if crossing:
             self.acl(instance.subnet, packet, egress=True)
             self.acl(nat.subnet, packet, egress=False)
-        translated = packet.with_source(nat.public_ip, self._nat_port(nat, packet))
+        # The NAT gateway puts its own private address in; the internet gateway's 1:1 NAT then puts its
+        # Elastic IP (fact sheet §17(b): "its own private IP which is translated to Elastic IP address by
+        # the internet gateway").
+        translated = packet.with_source(nat.private_ip, self._nat_port(nat, packet))
         self.hop(
             nat.id,
             HopKind.NAT_GATEWAY,
@@ -145,14 +148,15 @@ class InternetLegs:
             translated,
             nat_id=nat.id,
             private=str(packet.source),
-            public=str(nat.public_ip),
+            public=str(nat.private_ip),
         )
-        self._nat_to_internet(nat, translated)
-        return translated, ("nat", instance, nat, packet)
+        leaving = self._nat_to_internet(nat, translated)
+        return leaving, ("nat", instance, nat, packet)
 
-    def _nat_to_internet(self, nat: NatGateway, translated: Packet) -> None:
-        """The translated IPv4 packet from the NAT gateway on: its subnet's route to the internet
-        gateway, its subnet's ACL, the gateway (NAT44 and NAT64 alike)."""
+    def _nat_to_internet(self, nat: NatGateway, translated: Packet) -> Packet:
+        """The translated IPv4 packet from the NAT gateway on (its source the NAT's private address): its
+        subnet's route to the internet gateway, its subnet's ACL, the gateway, which maps the source to
+        the Elastic IP (NAT44 and NAT64 alike). Returns the packet as it leaves for the internet."""
         route = self.route(nat.subnet, translated.destination, translated, "add_nat_internet_route")
         if isinstance(route.target, Instance | NetworkInterface | UnsupportedTarget):
             self._beyond(route, translated)
@@ -172,7 +176,9 @@ class InternetLegs:
             )
         self.acl(nat.subnet, translated, egress=True)
         self._internet_destination(route.target, translated)
-        self.gateway(route.target, Step.IGW_OUT, translated, private=nat.private_ip, public=nat.public_ip)
+        leaving = translated.with_source(nat.public_ip)
+        self.gateway(route.target, Step.IGW_OUT, leaving, private=nat.private_ip, public=nat.public_ip)
+        return leaving
 
     def _nat_port(self, nat: NatGateway, packet: Packet) -> int:
         """The source port the NAT gateway gives the connection: any of 1024-65535 (fact sheet §6, §7,
