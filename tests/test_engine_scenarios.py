@@ -381,6 +381,11 @@ def test_nat_gateway_puts_its_private_address_in_and_the_internet_gateway_maps_i
     assert [h.component for h in a.forward].index(t.nat.id) < [h.component for h in a.forward].index(t.igw.id)
     untranslated = next(h for h in a.return_ if h.kind == "nat-gateway")
     assert untranslated.packet.destination == t.app.private_ip
+    # Back in: the gateway maps the Elastic IP to the NAT's private address, the NAT that to the app's.
+    assert (untranslated.values["public"], untranslated.values["private"]) == (
+        str(t.nat.private_ip),
+        str(t.app.private_ip),
+    )
     assert a.return_[-1].component == t.app.id
 
 

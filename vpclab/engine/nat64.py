@@ -119,46 +119,15 @@ def check_route(t, instance, packet: Packet) -> None:
 
 def through(t, instance, nat: NatGateway, packet: Packet):
     """Instance → NAT gateway (IPv6) → the internet (IPv4). Returns (the IPv4 packet leaving, how)."""
-    if nat.subnet is not instance.subnet:
-        t.acl(instance.subnet, packet, egress=True)
-        t.acl(nat.subnet, packet, egress=False)
     ipv4 = _to_ipv4(packet, nat.private_ip, packet.source_port)  # its own private address, then the EIP at the IGW
     translated = replace(ipv4, source_port=t._nat_port(nat, ipv4))
-    t.hop(
-        nat.id,
-        HopKind.NAT_GATEWAY,
-        Step.NAT64_OUT,
-        translated,
-        nat_id=nat.id,
-        private=str(packet.source),
-        public=str(nat.private_ip),
-        address=str(packet.destination),
-        ipv4=str(translated.destination),
-    )
-    leaving = t._nat_to_internet(nat, translated)
+    values = {"address": str(packet.destination), "ipv4": str(translated.destination)}
+    leaving = t.nat_out(instance, nat, packet, translated, Step.NAT64_OUT, **values)
     return leaving, ("nat64", instance, nat, packet)
 
 
 def reply_back(t, how, reply: Packet):
     """The IPv4 reply: in through the internet gateway to the NAT gateway, translated back to IPv6."""
     _, instance, nat, original = how
-    gateway = nat.vpc.internet_gateway
-    at_nat = reply.with_destination(nat.private_ip)
-    t.gateway(gateway, Step.IGW_IN, at_nat, private=nat.private_ip, public=nat.public_ip)
-    t.acl(nat.subnet, at_nat, egress=False)
-    inside = _to_ipv6(reply, original)
-    t.hop(
-        nat.id,
-        HopKind.NAT_GATEWAY,
-        Step.NAT64_IN,
-        inside,
-        nat_id=nat.id,
-        public=str(nat.public_ip),
-        private=str(original.source),
-        address=str(original.destination),
-        ipv4=str(reply.source),
-    )
-    if nat.subnet is not instance.subnet:
-        t.acl(nat.subnet, inside, egress=True)
-        t.acl(instance.subnet, inside, egress=False)
-    return inside
+    values = {"address": str(original.destination), "ipv4": str(reply.source)}
+    return t.nat_in(instance, nat, reply, _to_ipv6(reply, original), Step.NAT64_IN, **values)

@@ -133,25 +133,51 @@ class InternetLegs:
         return None  # unreachable
 
     def _through_nat(self, instance: Instance, nat: NatGateway, packet: Packet):
-        crossing = nat.subnet is not instance.subnet
-        if crossing:
+        translated = packet.with_source(nat.private_ip, self._nat_port(nat, packet))
+        return self.nat_out(instance, nat, packet, translated, Step.NAT_OUT), ("nat", instance, nat, packet)
+
+    def nat_out(self, instance, nat: NatGateway, packet: Packet, translated: Packet, step: Step, **values) -> Packet:
+        """Instance → NAT gateway → the internet (NAT44 and NAT64 alike). The NAT gateway puts its own
+        private address in; the internet gateway's 1:1 NAT then puts its Elastic IP (fact sheet §17(b):
+        "its own private IP which is translated to Elastic IP address by the internet gateway").
+        Returns the packet as it leaves for the internet."""
+        if nat.subnet is not instance.subnet:
             self.acl(instance.subnet, packet, egress=True)
             self.acl(nat.subnet, packet, egress=False)
-        # The NAT gateway puts its own private address in; the internet gateway's 1:1 NAT then puts its
-        # Elastic IP (fact sheet §17(b): "its own private IP which is translated to Elastic IP address by
-        # the internet gateway").
-        translated = packet.with_source(nat.private_ip, self._nat_port(nat, packet))
         self.hop(
             nat.id,
             HopKind.NAT_GATEWAY,
-            Step.NAT_OUT,
+            step,
             translated,
             nat_id=nat.id,
             private=str(packet.source),
             public=str(nat.private_ip),
+            **values,
         )
-        leaving = self._nat_to_internet(nat, translated)
-        return leaving, ("nat", instance, nat, packet)
+        return self._nat_to_internet(nat, translated)
+
+    def nat_in(self, instance, nat: NatGateway, reply: Packet, inside: Packet, step: Step, **values) -> Packet:
+        """The reply back: the internet gateway maps the Elastic IP to the NAT's private address, the NAT
+        subnet's ACL lets it in, the NAT gateway hands it to the instance (``inside``, as the instance
+        sees it), and the ACLs between the two subnets let it through."""
+        gateway = nat.vpc.internet_gateway
+        at_nat = reply.with_destination(nat.private_ip)
+        self.gateway(gateway, Step.IGW_IN, at_nat, private=nat.private_ip, public=nat.public_ip)
+        self.acl(nat.subnet, at_nat, egress=False)
+        self.hop(
+            nat.id,
+            HopKind.NAT_GATEWAY,
+            step,
+            inside,
+            nat_id=nat.id,
+            public=str(nat.private_ip),
+            private=str(inside.destination),
+            **values,
+        )
+        if nat.subnet is not instance.subnet:
+            self.acl(nat.subnet, inside, egress=True)
+            self.acl(instance.subnet, inside, egress=False)
+        return inside
 
     def _nat_to_internet(self, nat: NatGateway, translated: Packet) -> Packet:
         """The translated IPv4 packet from the NAT gateway on (its source the NAT's private address): its
@@ -347,22 +373,7 @@ class InternetLegs:
             self.acl(instance.subnet, inside, egress=False)
         else:
             _, instance, nat, original = how
-            gateway = nat.vpc.internet_gateway
-            at_nat = reply.with_destination(nat.private_ip)
-            self.gateway(gateway, Step.IGW_IN, at_nat, private=nat.private_ip, public=nat.public_ip)
-            self.acl(nat.subnet, at_nat, egress=False)
             inside = reply.with_destination(original.source, original.source_port)
-            self.hop(
-                nat.id,
-                HopKind.NAT_GATEWAY,
-                Step.NAT_IN,
-                inside,
-                nat_id=nat.id,
-                public=str(nat.public_ip),
-                private=str(original.source),
-            )
-            if nat.subnet is not instance.subnet:
-                self.acl(nat.subnet, inside, egress=True)
-                self.acl(instance.subnet, inside, egress=False)
+            self.nat_in(instance, nat, reply, inside, Step.NAT_IN)
         self.stateful(instance, inside)
         self.hop(instance.id, HopKind.INSTANCE, Step.ARRIVE, inside, instance_id=instance.id)
