@@ -262,9 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the site (default: build/site)"
     )
+    parser.add_argument(
+        "--fetch", action="store_true", help="only download the Pyodide runtime and the pinned wheels into the cache"
+    )
     args = parser.parse_args(argv)
     output = args.output.resolve()
     try:
+        if args.fetch:
+            pyodide_tarball(expected_pyodide(), cache_dir())
+            pinned_wheels(cache_dir())
+            log(f"the site's downloads are in {cache_dir()}")
+            return 0
         build(output)
     except SiteError as error:
         log(f"error: {error}")

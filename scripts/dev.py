@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -272,8 +273,37 @@ def cmd_lab(python: Path, args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
 
 
+def cache_root() -> Path:
+    """Where downloads are kept between runs (``VPCLAB_CACHE``, else the user's cache folder); the
+    site build (scripts/build_site.py) keeps its own under ``site/`` here."""
+    chosen = os.environ.get("VPCLAB_CACHE")
+    if chosen:
+        return Path(chosen)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vpclab"
+
+
+def fetch_for_tests(python: Path) -> dict[str, str]:
+    """Download, before the tests start, what some tests build from, so that the tests themselves talk
+    to loopback only: the npm packages of the diagram bundle (into an npm cache that its test reads with
+    ``--offline``) and the site's Pyodide runtime and pinned wheels (into the site cache). Returns the
+    environment the tests then run in (``VPCLAB_OFFLINE``: build from the caches, never download)."""
+    npm_cache = cache_root() / "npm"
+    if shutil.which("npm") is not None:
+        with tempfile.TemporaryDirectory(prefix="vpclab-npm-") as scratch:
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(ROOT / "js" / name, Path(scratch) / name)
+            npm = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--cache", str(npm_cache)]
+            code = subprocess.run(npm, cwd=scratch, check=False, capture_output=True).returncode
+            if code != 0:
+                raise SetupError(f"`{' '.join(npm)}` failed with exit code {code} (the npm registry is needed once)")
+    run_checked([str(python), str(ROOT / "scripts" / "build_site.py"), "--fetch"], env=venv_env())
+    return {**venv_env(), "VPCLAB_OFFLINE": "1", "VPCLAB_NPM_CACHE": str(npm_cache)}
+
+
 def cmd_test(python: Path, args: list[str]) -> int:
     py = str(python)
+    log("fetching what the tests build from (npm packages, the site's runtime and wheels; cached)")
+    environment = fetch_for_tests(python)
     steps = [
         ("ruff check", [py, "-m", "ruff", "check", "."]),
         ("ruff format", [py, "-m", "ruff", "format", "--check", "."]),
@@ -285,7 +315,7 @@ def cmd_test(python: Path, args: list[str]) -> int:
     started = time.monotonic()
     for number, (name, cmd) in enumerate(steps, start=1):
         log(f"step {number}/{len(steps)}: {name}")
-        code = subprocess.run(cmd, cwd=ROOT, env=venv_env(), check=False).returncode
+        code = subprocess.run(cmd, cwd=ROOT, env=environment, check=False).returncode
         # Any non-zero code fails, pytest's 5 ("no tests collected") too: testing nothing fails.
         if code != 0:
             log(f"FAILED at step {number}/{len(steps)} ({name}, exit code {code})")

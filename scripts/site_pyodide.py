@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -56,6 +57,11 @@ def run(cmd: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
     return done
 
 
+def offline() -> bool:
+    """``VPCLAB_OFFLINE=1`` (set by ``scripts/dev.py test``): build from the cache, never download."""
+    return os.environ.get("VPCLAB_OFFLINE", "") == "1"
+
+
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -72,6 +78,10 @@ def pyodide_tarball(version: str, cache: Path) -> Path:
     folder = cache / "npm"
     tarball = folder / f"pyodide-{version}.tgz"
     if not tarball.exists():
+        if offline():
+            raise SiteError(
+                f"pyodide-{version}.tgz is not in {folder} (VPCLAB_OFFLINE): run `scripts/build_site.py --fetch`"
+            )
         if shutil.which("npm") is None:
             raise SiteError("npm not found: install Node.js with npm (Debian/Ubuntu: apt-get install npm)")
         folder.mkdir(parents=True, exist_ok=True)
@@ -101,6 +111,8 @@ def pinned_wheels(cache: Path) -> list[Path]:
     # Pure-Python wheels only (Pyodide cannot load Linux builds); pip checks every file's hash.
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"]
     cmd += ["--only-binary=:all:", "--platform", "any", "--python-version", "3.14", "--implementation", "py"]
+    if offline():  # from the cache only: pip finds the files already there and checks their hashes
+        cmd += ["--no-index", "--find-links", str(folder)]
     run([*cmd, "--abi", "none", "-r", str(WHEEL_PINS), "-d", str(folder)], "downloading the pinned wheels")
     by_pin = {}
     for path in folder.glob("*.whl"):

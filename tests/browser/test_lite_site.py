@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -41,7 +42,8 @@ UI = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """The site, built by the same command a teacher runs (downloads cached in the user's cache)."""
+    """The site, built by the same command a teacher runs, from the downloads ``scripts/dev.py test``
+    fetched into the user's cache before the tests (offline: tests talk to loopback only)."""
     output = tmp_path_factory.mktemp("lite") / "site"
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--output", str(output)],
@@ -49,8 +51,11 @@ def site(tmp_path_factory) -> Path:
         text=True,
         timeout=SITE_BUILD_TIMEOUT,
         check=False,
+        env={**os.environ, "VPCLAB_OFFLINE": "1"},
     )
-    assert done.returncode == 0, f"the site build failed:\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == 0, (
+        f"the site build failed (downloads: `scripts/build_site.py --fetch`):\n{done.stdout}\n{done.stderr}"
+    )
     return output
 
 
