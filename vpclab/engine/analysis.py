@@ -12,22 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address
 
 from ..model import wording
-from ..model.addressing import Protocol, bogon_kind, parse_ip_any, parse_protocol
+from ..model.addressing import Protocol, parse_protocol
 from ..model.errors import InvalidParameterError
 from ..model.i18n import tr
 from ..model.resources import Instance, InstanceState, NetworkInterface
 from . import fixes, nat64
+from .endpoints import (
+    INTERNET,
+    Context,
+    Endpoint,
+    classify,
+    handed_out,
+    in_lab,
+    in_vpc,
+    internet_candidates,
+)
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REQUEST, ECHO_REQUEST_V6, Blocked, Hop, Packet
 from .paths import Tracer
-from .search import candidate_hosts, candidate_ports
+from .search import candidate_ports
 from .vocabulary import Code, HopKind, Step
-
-INTERNET = "internet"
-DEFAULT_INTERNET_HOST = IPv4Address("198.51.100.10")  # a documentation address: an internet host here
-DEFAULT_INTERNET_HOST_V6 = IPv6Address("2001:db8:a::10")  # likewise, from 2001:db8::/32
 
 
 @dataclass
@@ -93,110 +99,6 @@ class Analysis:
         return analysis_html(self)
 
 
-def _internet_candidates(lab, instance: Instance | None, egress: bool, version: int = 4) -> Iterable:
-    default = DEFAULT_INTERNET_HOST_V6 if version == 6 else DEFAULT_INTERNET_HOST
-    return candidate_hosts(lab, instance, egress, default)
-
-
-class Context:
-    """Indexes of the lab built once per question (or once per exposure report)."""
-
-    def __init__(self, lab) -> None:
-        self.lab = lab
-        self.public_owner: dict = {}
-        self.private_owner: dict = {}
-        for instance in lab.instances.values():
-            if instance.state is not InstanceState.TERMINATED:
-                if instance.private_ip is not None:  # an IPv6-only instance has none
-                    self.private_owner.setdefault(instance.private_ip, instance)
-                if instance.public_ip is not None:
-                    self.public_owner[instance.public_ip] = instance
-                for address in instance.ipv6_addresses:  # public by nature: the internet reaches them as they are
-                    self.public_owner[address] = instance
-                    self.private_owner.setdefault(address, instance)
-        for nat in lab.nat_gateways.values():
-            if nat.public_ip is not None:
-                self.public_owner[nat.public_ip] = nat
-        # An imported lab: the secondary interfaces of instances are endpoints like the instances, and
-        # the addresses of what the import could not model lead to reachable=None, never to a guess.
-        for interface in lab.network_interfaces.values():
-            if interface.state is not InstanceState.TERMINATED:
-                self.private_owner.setdefault(interface.private_ip, interface)
-                if interface.public_ip is not None:
-                    self.public_owner[interface.public_ip] = interface
-                for address in interface.ipv6_addresses:
-                    self.public_owner[address] = interface
-                    self.private_owner.setdefault(address, interface)
-        self.unsupported_owner = {ip_address(a): u for u in lab.unsupported for a in u.addresses}
-
-
-class _Endpoint:
-    def __init__(self, instance: Instance | None = None, address: IPv4Address | None = None, internet=False):
-        self.instance, self.address, self.internet = instance, address, internet
-
-
-def _classify(context: Context, value) -> _Endpoint:
-    lab = context.lab
-    if isinstance(value, Instance):
-        return _Endpoint(lab._get("i", value))
-    if isinstance(value, NetworkInterface):  # a secondary interface of an imported instance
-        return _Endpoint(lab._get("eni", value))
-    if isinstance(value, str) and value.strip().lower() == INTERNET:
-        return _Endpoint(internet=True)
-    if isinstance(value, str) and value.strip().startswith("i-"):
-        return _Endpoint(lab._get("i", value.strip()))
-    if isinstance(value, str) and value.strip().startswith("eni-"):
-        return _Endpoint(_interface(lab, value.strip()))
-    address = parse_ip_any(value, "address")
-    _refuse_special(address)
-    owner = context.private_owner.get(address) or context.public_owner.get(address)
-    return _Endpoint(owner if isinstance(owner, Instance | NetworkInterface) else None, address)
-
-
-def _refuse_special(address) -> None:
-    """Not an internet host: say what it is. The metadata service and the VPC resolver answer on the
-    instance's own host; the rest is never routed."""
-    # A NAT64 address stands for its embedded IPv4 address: judged as that one.
-    special = bogon_kind(nat64.embedded(address) if nat64.is_nat64(address) else address)
-    if special == "metadata":
-        raise InvalidParameterError(
-            "InvalidParameterValue", "InvalidParameterValue:address_metadata", address=str(address)
-        )
-    if special == "resolver":
-        raise InvalidParameterError(
-            "InvalidParameterValue", "InvalidParameterValue:address_resolver", address=str(address)
-        )
-    if special == "bogon":
-        raise InvalidParameterError(
-            "InvalidParameterValue", "InvalidParameterValue:address_bogon", address=str(address)
-        )
-
-
-def _interface(lab, interface_id: str):
-    """An instance by its primary interface's id, or a secondary interface."""
-    for instance in lab.instances.values():
-        if instance.network_interface_id == interface_id and instance.state is not InstanceState.TERMINATED:
-            return instance
-    return lab._get("eni", interface_id)
-
-
-def _in_lab(lab, address) -> bool:
-    return any(_in_vpc(vpc, address) for vpc in lab.vpcs.values())
-
-
-def _in_vpc(vpc, address) -> bool:
-    """Is the address inside one of the VPC's own blocks? Internet hosts are judged per VPC: another
-    VPC's publicly routable CIDR is the internet for this one."""
-    return any(address in block for block in (*vpc.cidrs, *vpc.ipv6_cidr_blocks))
-
-
-def _handed_out(lab, address: IPv4Address) -> bool:
-    """A public address this lab handed out at some time: mapped now, or released since (the contract
-    answers an internet source aimed at one with IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, not an error)."""
-    index = lab._pool.index(address)
-    return index is not None and index < lab.public_ip_counter
-
-
 def analyze(lab, source, destination, protocol="tcp", port=None, source_port=None, ip_version=None) -> Analysis:
     """See ``Lab.analyze``."""
     return analyze_with(Context(lab), source, destination, protocol, port, source_port, ip_version)
@@ -214,20 +116,20 @@ def analyze_with(context: Context, source, destination, protocol, port, source_p
         isinstance(source_port, bool) or not isinstance(source_port, int) or not 0 <= source_port <= 65535
     ):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:port", value=source_port)
-    src, dst = _classify(context, source), _classify(context, destination)
+    src, dst = classify(context, source), classify(context, destination)
     version = _version(src, dst, ip_version)
     if (proto is Protocol.ICMPV6 and version != 6) or (proto is Protocol.ICMP and version == 6):
         raise InvalidParameterError(
             "InvalidParameterValue", "InvalidParameterValue:icmp_family", protocol=proto.value, version=version
         )
-    if (src.internet or (src.instance is None and not _in_lab(lab, src.address))) and (
+    if (src.internet or (src.instance is None and not in_lab(lab, src.address))) and (
         dst.internet
         or (
             dst.instance is None
             and dst.address not in context.public_owner
             and dst.address not in context.unsupported_owner
-            and not _in_lab(lab, dst.address)
-            and not _handed_out(lab, dst.address)
+            and not in_lab(lab, dst.address)
+            and not handed_out(lab, dst.address)
         )
     ):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:outside_lab")
@@ -273,7 +175,7 @@ def _progress(result: Analysis) -> int:
     return len(result.forward) + len(result.return_) + (1000 if result.reachable is None else 0)
 
 
-def _version(src: _Endpoint, dst: _Endpoint, ip_version) -> int:
+def _version(src: Endpoint, dst: Endpoint, ip_version) -> int:
     """4 or 6: ``ip_version`` if given, else the family of an address endpoint, else 4."""
     if ip_version is not None and (isinstance(ip_version, bool) or ip_version not in (4, 6)):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:ip_version", value=repr(ip_version))
@@ -283,7 +185,7 @@ def _version(src: _Endpoint, dst: _Endpoint, ip_version) -> int:
     return ip_version or (families.pop() if families else 4)
 
 
-def _without_ipv6(src: _Endpoint, dst: _Endpoint):
+def _without_ipv6(src: Endpoint, dst: Endpoint):
     """An instance endpoint with no IPv6 address, asked about over IPv6 (None if there is none)."""
     for end in (src, dst):
         if end.address is None and end.instance is not None and not getattr(end.instance, "ipv6_addresses", None):
@@ -291,7 +193,7 @@ def _without_ipv6(src: _Endpoint, dst: _Endpoint):
     return None
 
 
-def _without_ipv4(src: _Endpoint, dst: _Endpoint):
+def _without_ipv4(src: Endpoint, dst: Endpoint):
     """An instance endpoint with no IPv4 address (an IPv6-only subnet's), asked about over IPv4."""
     for end in (src, dst):
         if end.address is None and end.instance is not None and end.instance.private_ip is None:
@@ -299,9 +201,9 @@ def _without_ipv4(src: _Endpoint, dst: _Endpoint):
     return None
 
 
-def _outside_lab(lab, end: _Endpoint) -> bool:
+def _outside_lab(lab, end: Endpoint) -> bool:
     """Is the other end an internet host (or a public address of the lab), as DNS64 and NAT64 serve?"""
-    return end.internet or (end.address is not None and not _in_lab(lab, end.address))
+    return end.internet or (end.address is not None and not in_lab(lab, end.address))
 
 
 def _own_ipv6(instance) -> list:
@@ -363,22 +265,22 @@ _NO_ADDRESS = IPv6Address("::")
 _NO_ADDRESS_V4 = IPv4Address("0.0.0.0")
 
 
-def _addresses(lab, end: _Endpoint, other: _Endpoint, egress: bool, version: int = 4) -> Iterable:
+def _addresses(lab, end: Endpoint, other: Endpoint, egress: bool, version: int = 4) -> Iterable:
     if end.internet:
-        return _internet_candidates(lab, other.instance, egress, version)
+        return internet_candidates(lab, other.instance, egress, version)
     if end.address is not None:
         return [end.address]
     instance = end.instance
     if version == 6:  # global addresses: the same inside the VPC and from the internet
         return instance.ipv6_addresses[:1]
-    outside = other.address is not None and other.instance is None and not _in_vpc(instance.vpc, other.address)
+    outside = other.address is not None and other.instance is None and not in_vpc(instance.vpc, other.address)
     if other.internet or outside:
         # Seen from the internet an instance is its public address (none: the gateway drops it).
         return [instance.public_ip or instance.private_ip] if egress else [instance.private_ip]
     return [instance.private_ip]
 
 
-def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, packet: Packet, dns64=None) -> Analysis:
+def _trace(context: Context, src: Endpoint, dst: Endpoint, s_addr, d_addr, packet: Packet, dns64=None) -> Analysis:
     t = Tracer(context.lab)
     try:
         if dns64 is not None:  # the IPv4 address asked for, which DNS64 turned into d_addr
@@ -416,7 +318,7 @@ def _trace(context: Context, src: _Endpoint, dst: _Endpoint, s_addr, d_addr, pac
     )
 
 
-def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, packet: Packet) -> None:
+def _route_packet(context: Context, t: Tracer, src: Endpoint, dst: Endpoint, packet: Packet) -> None:
     lab = context.lab
     source = src.instance
     target = dst.instance if dst.instance is not None and _holds(dst.instance, packet.destination) else None
@@ -435,7 +337,7 @@ def _route_packet(context: Context, t: Tracer, src: _Endpoint, dst: _Endpoint, p
         back = inside.reply() if packet.destination.version == 6 else inside.reply().with_source(owner.public_ip)
         t.hop(INTERNET, HopKind.INTERNET, Step.INTERNET_ARRIVE, back, address=str(packet.source))
         return
-    in_own_vpc = _in_vpc(source.vpc, packet.destination)
+    in_own_vpc = in_vpc(source.vpc, packet.destination)
     if in_own_vpc and target is not None and target.vpc is not source.vpc:
         # VPCs with overlapping CIDRs: the local route keeps the packet in the source's VPC, so an
         # address names the instance there; another VPC's instance is never reached this way.
@@ -523,7 +425,7 @@ def _within(t: Tracer, source: Instance, target: Instance, packet: Packet) -> No
     t.within_vpc(target, source, reply, back=True)
 
 
-def _unmapped(t: Tracer, lab, dst: _Endpoint, packet: Packet, owner) -> None:
+def _unmapped(t: Tracer, lab, dst: Endpoint, packet: Packet, owner) -> None:
     if owner is not None:  # a NAT gateway's address: it answers only connections started behind it
         t.block(
             Code.NAT_GATEWAY_NO_INBOUND,

@@ -20,8 +20,9 @@ from ..model.addressing import ALL_PORTS, NOT_ROUTABLE, RFC1918, RFC6598, PortRa
 from ..model.imported import UnsupportedTarget
 from ..model.resources import Instance, InstanceState, InternetGateway, NetworkInterface, RouteState
 from . import intervals as iv
-from .analysis import Context, analyze_with
+from .analysis import analyze_with
 from .bpa import Via, blocks, unknown_exclusions
+from .endpoints import Context
 from .exposure_ipv6 import ipv6_exposure
 from .packets import DEFAULT_SOURCE_PORT, ECHO_REPLY, ECHO_REQUEST, Packet
 from .rules import acl_decides

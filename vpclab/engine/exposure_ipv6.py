@@ -13,7 +13,8 @@ import itertools
 from ipaddress import IPv6Address
 
 from ..model.addressing import ALL_PORTS, PortRange, Protocol, is_internet_address
-from .analysis import DEFAULT_INTERNET_HOST_V6, analyze_with
+from .analysis import analyze_with
+from .endpoints import DEFAULT_INTERNET_HOST_V6
 from .packets import ECHO_REQUEST_V6
 from .vocabulary import Step
 
