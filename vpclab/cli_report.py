@@ -117,32 +117,24 @@ def _reasons_text(reasons, lang: str) -> str:
 
 def _outbound_text(entry, lang: str) -> str:
     """The IPv4 answer, then the IPv6 one where the entry has IPv6 addresses."""
-    text = _outbound_v4_text(entry, lang)
+    text = _one_outbound(
+        entry, lang, entry.outbound, entry.outbound_via, entry.outbound_code, entry.outbound_blocked_at
+    )
     if entry.ipv6_addresses:
-        text += "; IPv6: " + _outbound_v6_text(entry, lang)
+        v6 = (entry.outbound_v6, entry.outbound_v6_via, entry.outbound_v6_code, entry.outbound_v6_blocked_at)
+        text += "; IPv6: " + _one_outbound(entry, lang, *v6)
     return text
 
 
-def _outbound_v6_text(entry, lang: str) -> str:
+def _one_outbound(entry, lang: str, reachable, via, code, blocked_at) -> str:
     from .model.i18n import tr
 
-    if entry.outbound_v6:
-        return tr("ui.yes_via", lang, gateway=entry.outbound_v6_via)
-    if entry.outbound_v6 is None:
+    if reachable:
+        return tr("ui.yes_via", lang, gateway=via)
+    if reachable is None:
         reasons = _reasons_text([r for r in entry.unknown if r.direction == "outbound"], lang)
         return f"{tr('audit.verdict.unknown', lang)}: {reasons}"
-    return f"{tr('ui.no', lang)}: {_coded(entry.outbound_v6_code, entry.outbound_v6_blocked_at, lang)}"
-
-
-def _outbound_v4_text(entry, lang: str) -> str:
-    from .model.i18n import tr
-
-    if entry.outbound:
-        return tr("ui.yes_via", lang, gateway=entry.outbound_via)
-    if entry.outbound is None:
-        reasons = _reasons_text([r for r in entry.unknown if r.direction == "outbound"], lang)
-        return f"{tr('audit.verdict.unknown', lang)}: {reasons}"
-    return f"{tr('ui.no', lang)}: {_coded(entry.outbound_code, entry.outbound_blocked_at, lang)}"
+    return f"{tr('ui.no', lang)}: {_coded(code, blocked_at, lang)}"
 
 
 def rows(lab, report, lang: str) -> list[list[str]]:
