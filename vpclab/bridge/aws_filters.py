@@ -6,23 +6,12 @@ peer, a group of another VPC or account) is listed, not modelled.
 
 from __future__ import annotations
 
-from ..model.addressing import ALL_PORTS, ANY_ICMP, Protocol, parse_ports
+from ..model.addressing import ALL_PORTS, ANY_ICMP, PROTOCOL_SPELLINGS, Protocol, parse_ports
 from ..model.errors import AwsSnapshotError, VpcLabError
 from ..model.resources import Action, NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupRule
 from .aws_nodes import Node
 
-_PROTOCOLS = {
-    "tcp": Protocol.TCP,
-    "6": Protocol.TCP,
-    "udp": Protocol.UDP,
-    "17": Protocol.UDP,
-    "icmp": Protocol.ICMP,
-    "1": Protocol.ICMP,
-    "icmpv6": Protocol.ICMPV6,
-    "58": Protocol.ICMPV6,
-    "-1": Protocol.ALL,
-    "all": Protocol.ALL,
-}
+_PROTOCOLS = PROTOCOL_SPELLINGS  # IpProtocol / Protocol as describe output spells them
 
 
 def _family_fits(protocol: Protocol, version: int) -> bool:

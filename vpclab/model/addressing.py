@@ -248,7 +248,8 @@ class Protocol(enum.Enum):
         return self is Protocol.ALL or self is other
 
 
-_PROTOCOL_SPELLINGS = {
+# How AWS spells each protocol: the API's names and numbers (an imported snapshot uses the same table).
+PROTOCOL_SPELLINGS = {
     "tcp": Protocol.TCP,
     "6": Protocol.TCP,
     "udp": Protocol.UDP,
@@ -265,7 +266,7 @@ _PROTOCOL_SPELLINGS = {
 def parse_protocol(value: object) -> Protocol:
     if isinstance(value, Protocol):
         return value
-    spelled = _PROTOCOL_SPELLINGS.get(str(value).strip().lower()) if isinstance(value, str | int) else None
+    spelled = PROTOCOL_SPELLINGS.get(str(value).strip().lower()) if isinstance(value, str | int) else None
     if spelled is None or isinstance(value, bool):
         raise InvalidParameterError("InvalidParameterValue", "InvalidParameterValue:protocol", value=value)
     return spelled
